@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AgenciesConfig(AppConfig):
+    name = "agencies"
+    verbose_name = _("Recruitment agencies")
+
+    def ready(self) -> None:
+        from agencies import extensions  # noqa: F401

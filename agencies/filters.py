@@ -1,0 +1,18 @@
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from agencies.models import Agency
+
+
+class AgencyFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Search"), method="search")
+
+    class Meta:
+        model = Agency
+        fields = ["q", "district", "status"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(
+            Q(legal_name__icontains=value) | Q(trading_name__icontains=value) | Q(registration_number__icontains=value)
+        )

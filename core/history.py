@@ -1,0 +1,52 @@
+"""A record's history: its state transitions (django-fsm-log) and its edits
+(django-simple-history), merged into one timeline for its page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django_fsm_log.models import StateLog
+
+
+@dataclass
+class HistoryEntry:
+    when: datetime
+    who: Any
+    what: str
+    detail: str
+
+
+def history_of(record: Any, limit: int = 50) -> list[HistoryEntry]:
+    entries: list[HistoryEntry] = []
+    content_type = ContentType.objects.get_for_model(record)
+    for log in StateLog.objects.filter(content_type=content_type, object_id=record.pk).select_related("by")[:limit]:
+        entries.append(
+            HistoryEntry(
+                when=log.timestamp,
+                who=log.by,
+                what=f"{log.get_source_state_display() or '—'} → {log.get_state_display()}",
+                detail=log.description or "",
+            )
+        )
+    history = getattr(record, "history", None)
+    if history is not None:
+        rows = list(history.select_related("history_user").order_by("-history_date")[: limit + 1])
+        for newer, older in zip(rows, rows[1:] + [None]):
+            if older is None:
+                changed = ""
+            else:
+                delta = newer.diff_against(older)
+                changed = ", ".join(str(record._meta.get_field(change.field).verbose_name) for change in delta.changes)
+            entries.append(
+                HistoryEntry(
+                    when=newer.history_date,
+                    who=newer.history_user,
+                    what=newer.get_history_type_display(),
+                    detail=changed,
+                )
+            )
+    entries.sort(key=lambda entry: entry.when, reverse=True)
+    return entries[:limit]

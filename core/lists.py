@@ -1,0 +1,97 @@
+"""The one pattern for list pages: a django-tables2 table, a django-filter
+filter, sorting, pagination that never counts a huge table, and a CSV export.
+
+A list page is a subclass of ``RecordListView`` naming its capability, table,
+filter and queryset (through the access module). Tables name their personal
+columns in ``Meta.personal_columns``; those are left out of the export for
+roles without the ``personal_data.export`` capability.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from typing import Any
+
+from django.http import HttpResponseBadRequest, StreamingHttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_filters.views import FilterView
+from django_tables2 import LazyPaginator, SingleTableMixin
+
+from core import access
+
+# Only CSV is offered; anything else named in the query string is refused.
+EXPORT_FORMATS = ("csv",)
+EXPORT_PARAMETER = "export"
+# A cell starting with one of these is read by spreadsheets as a formula.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_formula(value: Any) -> Any:
+    """Prefix a quote to any text a spreadsheet would run as a formula."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+class _Echo:
+    """A file-like object that hands each written line back to the streamer."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def stream_csv(rows: Iterator[list[Any]], filename: str) -> StreamingHttpResponse:
+    writer = csv.writer(_Echo())
+    response = StreamingHttpResponse(
+        (writer.writerow([neutralise_formula(cell) for cell in row]) for row in rows),
+        content_type="text/csv; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+class RecordListView(access.CapabilityRequiredMixin, SingleTableMixin, FilterView):
+    template_name = "core/list.html"
+    paginate_by = 50
+    export_name = "export"
+    page_title: Any = ""
+    # URL name of the "add" button, and the capability it needs.
+    create_url_name: str = ""
+    create_capability: str = ""
+
+    def get_table_pagination(self, table: Any) -> dict:
+        # LazyPaginator looks one page ahead instead of counting every row.
+        return {"per_page": self.paginate_by, "paginator_class": LazyPaginator}
+
+    def personal_columns(self) -> tuple[str, ...]:
+        return tuple(getattr(self.get_table_class()._meta, "personal_columns", ()))
+
+    def get(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+        export_format = request.GET.get(EXPORT_PARAMETER)
+        if export_format is None:
+            return super().get(request, *args, **kwargs)
+        if export_format not in EXPORT_FORMATS:
+            return HttpResponseBadRequest(_("This export format is not offered."))
+        return self.export_csv()
+
+    def export_csv(self) -> StreamingHttpResponse:
+        filterset = self.get_filterset(self.get_filterset_class())
+        data = filterset.qs if filterset.is_valid() else filterset.queryset.none()
+        table = self.get_table_class()(data, request=self.request)
+        table.order_by = self.request.GET.get("sort")
+        excluded = () if access.can(self.request.user, "personal_data.export") else self.personal_columns()
+        filename = f"{self.export_name}-{timezone.localdate():%Y-%m-%d}.csv"
+        return stream_csv(table.as_values(exclude_columns=excluded), filename)
+
+    def get_context_data(self, **kwargs: Any) -> dict:
+        context = super().get_context_data(**kwargs)
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        query[EXPORT_PARAMETER] = "csv"
+        context["export_query"] = query.urlencode()
+        context["page_title"] = self.page_title
+        if self.create_url_name and access.can(self.request.user, self.create_capability):
+            context["create_url_name"] = self.create_url_name
+        return context

@@ -1,0 +1,67 @@
+"""Regulatory parameters: values the law lets the ministry change.
+
+The Labour Act 2024 leaves fees, bonds, validity periods and the like to
+regulation, so they are database rows with an effective date, edited by the
+administrator (first values seeded by core/migrations/0003). A record is judged by the value in force on the date that
+matters to it (an application, by its submission date). The list of what
+can be set is here, in one place; the values are in the database.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class ParameterDefinition:
+    key: str
+    label: str
+    unit: str  # a currency code, "months", "days" or "points"
+    whole_number: bool = False
+
+
+DEFINITIONS: dict[str, ParameterDefinition] = {
+    d.key: d
+    for d in [
+        ParameterDefinition("licence.fee", _("Licence application fee"), "LSL"),
+        ParameterDefinition("licence.renewal_fee", _("Licence renewal fee"), "LSL"),
+        ParameterDefinition("licence.bond_amount", _("Security bond or bank guarantee required"), "LSL"),
+        ParameterDefinition("licence.validity_months", _("Licence validity"), "months", whole_number=True),
+        ParameterDefinition(
+            "licence.renewal_reminder_days", _("Renewal reminder before expiry"), "days", whole_number=True
+        ),
+        ParameterDefinition(
+            "corrective_action.reminder_days", _("Corrective action reminder before due date"), "days", whole_number=True
+        ),
+        ParameterDefinition("risk.weight_complaints", _("Risk weight: complaints"), "points"),
+        ParameterDefinition("risk.weight_findings", _("Risk weight: open findings"), "points"),
+        ParameterDefinition("risk.weight_days_since_audit", _("Risk weight: time since last audit"), "points"),
+    ]
+}
+
+PARAMETER_CHOICES = [(key, definition.label) for key, definition in DEFINITIONS.items()]
+
+
+class MissingParameter(LookupError):
+    pass
+
+
+def parameter_value(key: str, on: datetime.date) -> Decimal:
+    """The value of parameter ``key`` in force on date ``on``."""
+    from core.models import RegulatoryParameter
+
+    if key not in DEFINITIONS:
+        raise KeyError(f"Unknown regulatory parameter {key!r}: add it to core.parameters.DEFINITIONS")
+    row = (
+        RegulatoryParameter.objects.filter(key=key, effective_from__lte=on)
+        .order_by("-effective_from")
+        .values_list("value", flat=True)
+        .first()
+    )
+    if row is None:
+        raise MissingParameter(f"No value of {key} is in force on {on:%Y-%m-%d}")
+    return row
