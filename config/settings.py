@@ -10,11 +10,11 @@ are not here: they live in the database (core.RegulatoryParameter).
 from datetime import timedelta
 from pathlib import Path
 
-import dj_database_url
 from django.conf.locale import LANG_INFO
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from config.database import database_settings
 from config.env import env_bool, env_choice, env_int, env_list, env_required, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -107,29 +107,11 @@ TEMPLATES = [
 
 # --- Database -------------------------------------------------------------
 # SQLite is the embedded default; DATABASE_URL (postgres://...) switches to PostgreSQL.
-SQLITE_PATH = BASE_DIR / "var" / "db.sqlite3"
-_database_url = env_str("DATABASE_URL")
-if _database_url:
-    try:
-        _default_db = dj_database_url.parse(_database_url, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60))
-    except Exception as error:  # dj-database-url raises several kinds
-        raise ImproperlyConfigured(f"The environment variable DATABASE_URL is not a valid database URL: {error}") from None
-    if not _default_db.get("ENGINE"):
-        raise ImproperlyConfigured("The environment variable DATABASE_URL names an unknown database engine.")
-else:
-    SQLITE_PATH.parent.mkdir(exist_ok=True)
-    _default_db = {"ENGINE": "django.db.backends.sqlite3", "NAME": SQLITE_PATH}
-
-if _default_db["ENGINE"] == "django.db.backends.sqlite3":
-    # The web server and the task worker share the file: WAL lets readers and
-    # one writer work side by side, and the busy timeout makes a writer wait
-    # for the lock instead of failing at once.
-    _default_db["OPTIONS"] = {
-        "timeout": 20,
-        "transaction_mode": "IMMEDIATE",
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-    }
-DATABASES = {"default": _default_db}
+DATABASES = {
+    "default": database_settings(
+        env_str("DATABASE_URL"), BASE_DIR / "var" / "db.sqlite3", conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60)
+    )
+}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Users and sign-in ------------------------------------------------------
@@ -179,7 +161,8 @@ PHONENUMBER_DEFAULT_FORMAT = "INTERNATIONAL"
 # --- Static files -----------------------------------------------------------
 # Everything is vendored and served by WhiteNoise: the system works on a network without internet.
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# collectstatic fills STATIC_ROOT in production; in development WhiteNoise reads the apps' folders.
+STATIC_ROOT = BASE_DIR / "staticfiles" if PRODUCTION else None
 WHITENOISE_USE_FINDERS = not PRODUCTION
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -3,7 +3,7 @@ filter, sorting, pagination that never counts a huge table, and a CSV export.
 
 A list page is a subclass of ``RecordListView`` naming its capability, table,
 filter and queryset (through the access module). Tables name their personal
-columns in ``Meta.personal_columns``; those are left out of the export for
+columns in a ``personal_columns`` class attribute; those are left out of the export for
 roles without the ``personal_data.export`` capability.
 """
 
@@ -54,7 +54,8 @@ def stream_csv(rows: Iterator[list[Any]], filename: str) -> StreamingHttpRespons
 
 class RecordListView(access.CapabilityRequiredMixin, SingleTableMixin, FilterView):
     template_name = "core/list.html"
-    paginate_by = 50
+    # Not ``paginate_by``: that would make the ListView count every row too.
+    rows_per_page = 50
     export_name = "export"
     page_title: Any = ""
     # URL name of the "add" button, and the capability it needs.
@@ -63,10 +64,10 @@ class RecordListView(access.CapabilityRequiredMixin, SingleTableMixin, FilterVie
 
     def get_table_pagination(self, table: Any) -> dict:
         # LazyPaginator looks one page ahead instead of counting every row.
-        return {"per_page": self.paginate_by, "paginator_class": LazyPaginator}
+        return {"per_page": self.rows_per_page, "paginator_class": LazyPaginator}
 
     def personal_columns(self) -> tuple[str, ...]:
-        return tuple(getattr(self.get_table_class()._meta, "personal_columns", ()))
+        return tuple(getattr(self.get_table_class(), "personal_columns", ()))
 
     def get(self, request: Any, *args: Any, **kwargs: Any) -> Any:
         export_format = request.GET.get(EXPORT_PARAMETER)

@@ -16,7 +16,9 @@ class UserTable(tables.Table):
     class Meta:
         model = User
         fields = ["username", "full_name", "email", "roles", "is_active", "last_login"]
-        personal_columns = ("full_name", "email")
+
+    # Left out of exports for roles without "personal_data.export".
+    personal_columns = ("full_name", "email")
 
     def render_roles(self, record):
         return ", ".join(str(Role(group.name).label) for group in record.groups.all() if group.name in Role.values)
@@ -29,7 +31,7 @@ class ParameterTable(tables.Table):
         "core:parameter_detail", args=[tables.A("key")], verbose_name=_("Parameter"), text=lambda r: r.get_key_display()
     )
     value = tables.Column(verbose_name=_("Value"))
-    unit = tables.Column(verbose_name=_("Unit"), accessor="definition.unit", orderable=False)
+    unit = tables.Column(verbose_name=_("Unit"), accessor="definition__unit", orderable=False)
     effective_from = tables.DateColumn(verbose_name=_("In force since"), format="Y-m-d")
     note = tables.Column(verbose_name=_("Legal basis or note"))
 

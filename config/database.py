@@ -1,0 +1,29 @@
+"""The database settings from DATABASE_URL, or the embedded SQLite file."""
+
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+
+def database_settings(url: str, sqlite_path: Path, conn_max_age: int = 60) -> dict:
+    if url:
+        try:
+            database = dj_database_url.parse(url, conn_max_age=conn_max_age)
+        except Exception as error:  # dj-database-url raises several kinds
+            raise ImproperlyConfigured(f"The environment variable DATABASE_URL is not a valid database URL: {error}") from None
+        if not database.get("ENGINE"):
+            raise ImproperlyConfigured("The environment variable DATABASE_URL names an unknown database engine.")
+    else:
+        sqlite_path.parent.mkdir(exist_ok=True)
+        database = {"ENGINE": "django.db.backends.sqlite3", "NAME": sqlite_path}
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        # The web server and the task worker share the file: WAL lets readers and
+        # one writer work side by side, and the busy timeout makes a writer wait
+        # for the lock instead of failing at once.
+        database["OPTIONS"] = {
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    return database

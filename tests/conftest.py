@@ -1,0 +1,118 @@
+"""Shared test set-up: the fixed cast of users, and the one skip marker.
+
+``@pytest.mark.needs("chromium")`` / ``needs("postgresql")`` marks a test
+that needs something a machine may lack. It skips with the reason, unless
+the environment variable CI_NO_SKIPS=1 is set (.ci/run sets it): then it
+fails, so CI can never pass by skipping.
+"""
+
+import os
+import shutil
+from dataclasses import dataclass
+
+import pytest
+from django.db import connection
+
+from core.access import Role
+from tests.factories import AgencyFactory, AgencyStaffFactory, UserFactory
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+STRICT = os.environ.get("CI_NO_SKIPS") == "1"
+# .ci/run sets this on its SQLite pass when a PostgreSQL pass follows, so the
+# PostgreSQL-only tests are left for that pass instead of skipped.
+POSTGRES_PASS_FOLLOWS = os.environ.get("POSTGRES_PASS_FOLLOWS") == "1"
+
+
+def _missing(thing: str) -> str | None:
+    if thing == "chromium":
+        if not (os.path.exists(CHROMIUM) or shutil.which("chromium")):
+            return f"chromium is not installed at {CHROMIUM} (apt-get install chromium)"
+        try:
+            import playwright.sync_api  # noqa: F401
+        except ImportError:
+            return "the playwright Python package is not installed"
+        return None
+    if thing == "postgresql":
+        if connection.vendor != "postgresql":
+            return "runs only on PostgreSQL (set DATABASE_URL=postgres://postgres@127.0.0.1:5432/test)"
+        return None
+    raise ValueError(f"unknown need {thing!r}")
+
+
+def pytest_collection_modifyitems(config, items):
+    if connection.vendor == "postgresql" or not POSTGRES_PASS_FOLLOWS:
+        return
+    kept, left = [], []
+    for item in items:
+        needs = [mark.args[0] for mark in item.iter_markers("needs")]
+        (left if "postgresql" in needs else kept).append(item)
+    if left:
+        config.hook.pytest_deselected(items=left)
+        items[:] = kept
+
+
+def pytest_runtest_setup(item):
+    for mark in item.iter_markers("needs"):
+        reason = _missing(mark.args[0])
+        if reason:
+            if STRICT:
+                pytest.fail(f"CI requires this test to run, but {reason}", pytrace=False)
+            pytest.skip(reason)
+
+
+@dataclass
+class Cast:
+    """One user per role, plus staff of two different agencies."""
+
+    administrator: object
+    licensing_officer: object
+    registrar: object
+    trainer: object
+    inspector: object
+    chief_inspector: object
+    analyst: object
+    agency_staff: object  # works for agency_a
+    other_agency_staff: object  # works for agency_b
+    agency_a: object
+    agency_b: object
+
+    def by_role(self) -> dict:
+        return {
+            "anonymous": None,
+            Role.ADMINISTRATOR: self.administrator,
+            Role.LICENSING_OFFICER: self.licensing_officer,
+            Role.REGISTRAR: self.registrar,
+            Role.TRAINER: self.trainer,
+            Role.INSPECTOR: self.inspector,
+            Role.CHIEF_INSPECTOR: self.chief_inspector,
+            Role.ANALYST: self.analyst,
+            Role.AGENCY_STAFF: self.agency_staff,
+        }
+
+
+@pytest.fixture
+def cast(db):
+    agency_a = AgencyFactory(trading_name="Agency A")
+    agency_b = AgencyFactory(trading_name="Agency B")
+    return Cast(
+        administrator=UserFactory(username="admin", roles=[Role.ADMINISTRATOR]),
+        licensing_officer=UserFactory(username="licensing", roles=[Role.LICENSING_OFFICER]),
+        registrar=UserFactory(username="registrar", roles=[Role.REGISTRAR]),
+        trainer=UserFactory(username="trainer", roles=[Role.TRAINER]),
+        inspector=UserFactory(username="inspector", roles=[Role.INSPECTOR]),
+        chief_inspector=UserFactory(username="chief", roles=[Role.CHIEF_INSPECTOR]),
+        analyst=UserFactory(username="analyst", roles=[Role.ANALYST]),
+        agency_staff=AgencyStaffFactory(username="staff_a", agency=agency_a),
+        other_agency_staff=AgencyStaffFactory(username="staff_b", agency=agency_b),
+        agency_a=agency_a,
+        agency_b=agency_b,
+    )
+
+
+@pytest.fixture(autouse=True)
+def _empty_sms_outbox():
+    from notifications import backends
+
+    backends.outbox.clear()
+    yield
+    backends.outbox.clear()

@@ -1,0 +1,78 @@
+"""Start-up refuses a wrong or missing setting and names the variable; production passes check --deploy."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+GOOD_SECRET = "x" * 30 + "-production-secret-for-tests-0123456789"
+
+
+def run_manage(*args, **env):
+    environment = {k: v for k, v in os.environ.items() if k not in ("DJANGO_ENV", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL")}
+    environment.update(DJANGO_SETTINGS_MODULE="config.settings", **env)
+    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=120)
+
+
+def test_production_refuses_to_start_without_secret_key():
+    result = run_manage("check", DJANGO_ENV="production", ALLOWED_HOSTS="register.labour.gov.ls")
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_production_refuses_a_short_secret_key():
+    result = run_manage("check", DJANGO_ENV="production", SECRET_KEY="short", ALLOWED_HOSTS="register.labour.gov.ls")
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr and "50" in result.stderr
+
+
+def test_production_refuses_to_start_without_allowed_hosts():
+    result = run_manage("check", DJANGO_ENV="production", SECRET_KEY=GOOD_SECRET)
+    assert result.returncode != 0
+    assert "ALLOWED_HOSTS" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "variable,value",
+    [("DJANGO_ENV", "staging"), ("DJANGO_DEBUG", "maybe"), ("EMAIL_PORT", "twenty-five"), ("DATABASE_URL", "nonsense://x"),
+     ("SMS_BACKEND", "pigeon"), ("PUBLIC_BASE_URL", "register.labour.gov.ls")],
+)
+def test_a_wrong_setting_names_its_variable(variable, value):
+    extra = {"EMAIL_HOST": "smtp.example.org"} if variable == "EMAIL_PORT" else {}
+    result = run_manage("check", **{variable: value}, **extra)
+    assert result.returncode != 0
+    assert variable in result.stderr
+
+
+def test_check_deploy_with_production_settings_reports_nothing():
+    result = run_manage(
+        "check", "--deploy", "--fail-level", "DEBUG",
+        DJANGO_ENV="production", SECRET_KEY=GOOD_SECRET, ALLOWED_HOSTS="register.labour.gov.ls",
+    )
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert "no issues" in result.stdout
+
+
+def test_development_needs_no_variable():
+    result = run_manage("check")
+    assert result.returncode == 0, result.stderr
+
+
+def test_embedded_sqlite_uses_wal_and_a_busy_timeout(tmp_path):
+    from config.database import database_settings
+
+    database = database_settings("", tmp_path / "db.sqlite3")
+    assert database["ENGINE"] == "django.db.backends.sqlite3"
+    assert database["OPTIONS"]["timeout"] >= 5
+    assert "journal_mode=WAL" in database["OPTIONS"]["init_command"]
+
+
+def test_database_url_switches_to_postgresql(tmp_path):
+    from config.database import database_settings
+
+    database = database_settings("postgres://postgres@127.0.0.1:5432/test", tmp_path / "db.sqlite3")
+    assert database["ENGINE"] == "django.db.backends.postgresql"
+    assert database["NAME"] == "test" and database["HOST"] == "127.0.0.1"

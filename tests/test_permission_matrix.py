@@ -1,0 +1,123 @@
+"""Every named URL, as every role and as an anonymous visitor, answers what its
+declared capability implies.
+
+A URL whose view declares no capability, or whose parameters this file
+cannot build, fails the test: a URL added later cannot escape it. When you
+add a URL with parameters, add a builder to ``URL_PARAMETERS``.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from core import access
+from core.access import PUBLIC, SIGNED_IN
+from notifications.models import SmsTemplate
+
+
+@dataclass
+class Target:
+    kwargs: dict
+    owner_agency: object = None  # the agency the record belongs to, for agency scoping
+
+
+# url name -> function(cast) -> Target. Records of agency A are used, so that
+# staff of agency A may see them and staff of agency B must get a 404.
+URL_PARAMETERS: dict[str, Callable] = {
+    "core:password_reset_confirm": lambda cast: Target({"uidb64": "MQ", "token": "set-password"}),
+    "core:user_detail": lambda cast: Target({"pk": cast.registrar.pk}),
+    "core:user_edit": lambda cast: Target({"pk": cast.registrar.pk}),
+    "core:parameter_detail": lambda cast: Target({"key": "licence.fee"}),
+    "core:parameter_add": lambda cast: Target({"key": "licence.fee"}),
+    "notifications:template_edit": lambda cast: Target({"pk": SmsTemplate.objects.order_by("pk").first().pk}),
+    "agencies:agency_detail": lambda cast: Target({"pk": cast.agency_a.pk}, owner_agency=cast.agency_a),
+    "agencies:agency_disable": lambda cast: Target({"pk": cast.agency_a.pk}, owner_agency=cast.agency_a),
+    "agencies:agency_enable": lambda cast: Target({"pk": cast.agency_a.pk}, owner_agency=cast.agency_a),
+}
+
+
+def named_urls() -> list[tuple[str, URLPattern]]:
+    found = []
+
+    def walk(patterns, namespace):
+        for entry in patterns:
+            if isinstance(entry, URLResolver):
+                walk(entry.url_patterns, f"{namespace}{entry.namespace}:" if entry.namespace else namespace)
+            elif isinstance(entry, URLPattern):
+                if not entry.name:
+                    raise AssertionError(f"URL {entry.pattern} has no name; every URL needs one for the permission matrix")
+                found.append((f"{namespace}{entry.name}", entry))
+
+    walk(get_resolver().url_patterns, "")
+    return found
+
+
+ALL_URLS = named_urls()
+
+
+def expected(user, capability: str, target: Target) -> str:
+    if capability == PUBLIC:
+        return "allowed"
+    if user is None:
+        return "login"
+    if not access.can(user, capability):
+        return "forbidden"
+    if target.owner_agency is not None and not access.is_ministry(user) and access.agency_id_of(user) != target.owner_agency.pk:
+        return "not found"
+    return "allowed"
+
+
+def observed(response) -> str:
+    if response.status_code == 302 and response["Location"].startswith(reverse("core:login")):
+        return "login"
+    if response.status_code == 403:
+        return "forbidden"
+    if response.status_code == 404:
+        return "not found"
+    assert response.status_code < 500, f"server error {response.status_code}"
+    return "allowed"
+
+
+def test_every_url_declares_a_known_capability():
+    missing = [name for name, pattern in ALL_URLS if not access.declared_capability(pattern.callback)]
+    assert not missing, f"These URLs declare no capability: {missing}"
+    for name, pattern in ALL_URLS:
+        capability = access.declared_capability(pattern.callback)
+        assert capability in (PUBLIC, SIGNED_IN) or capability in access.CAPABILITIES, (name, capability)
+
+
+def test_every_url_with_parameters_has_a_builder():
+    needing = [name for name, pattern in ALL_URLS if pattern.pattern.regex.groups and name not in URL_PARAMETERS]
+    assert not needing, f"Add parameter builders to URL_PARAMETERS for: {needing}"
+    stale = set(URL_PARAMETERS) - {name for name, _ in ALL_URLS}
+    assert not stale, f"URL_PARAMETERS names URLs that no longer exist: {stale}"
+
+
+@pytest.mark.parametrize("url_name", [name for name, _ in ALL_URLS])
+def test_permission_matrix(url_name, cast, client):
+    pattern = dict(ALL_URLS)[url_name]
+    capability = access.declared_capability(pattern.callback)
+    target = URL_PARAMETERS[url_name](cast) if url_name in URL_PARAMETERS else Target({})
+    url = reverse(url_name, kwargs=target.kwargs)
+    people = cast.by_role() | {"other agency's staff": cast.other_agency_staff}
+    mismatches = []
+    for role, user in people.items():
+        client.logout()
+        if user is not None:
+            client.force_login(user)
+            access.forget_roles(user)
+        response = client.get(url)
+        want, got = expected(user, capability, target), observed(response)
+        if want != got:
+            mismatches.append(f"{role}: expected {want}, got {got} ({response.status_code})")
+    assert not mismatches, f"{url_name} ({capability}): " + "; ".join(mismatches)
+
+
+def test_matrix_sees_agency_scoping(cast, client):
+    """The matrix itself must tell agencies apart: staff of agency B get 404 on agency A's page."""
+    client.force_login(cast.other_agency_staff)
+    assert client.get(reverse("agencies:agency_detail", args=[cast.agency_a.pk])).status_code == 404
+    client.force_login(cast.agency_staff)
+    assert client.get(reverse("agencies:agency_detail", args=[cast.agency_a.pk])).status_code == 200
