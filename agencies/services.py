@@ -32,10 +32,11 @@ def disable_agency_account(*, agency_id: int, by: User, reason: str, seen_status
     agency = Agency.objects.select_for_update().get(pk=agency_id)
     if seen_status is not None and agency.status != seen_status:
         raise StaleRecord
-    if not has_transition_perm(agency.disable, by):
-        raise PermissionDenied
     if not can_proceed(agency.disable):
         raise ValidationError(_("This agency account is already disabled."))
+    # django-fsm-2 does not check permissions by itself; it asks the access module through the transition.
+    if not has_transition_perm(agency.disable, by):
+        raise PermissionDenied
     agency.disable(by=by, description=reason)
     agency.save()
     return agency
@@ -48,10 +49,11 @@ def enable_agency_account(*, agency_id: int, by: User, reason: str, seen_status:
     agency = Agency.objects.select_for_update().get(pk=agency_id)
     if seen_status is not None and agency.status != seen_status:
         raise StaleRecord
-    if not has_transition_perm(agency.enable, by):
-        raise PermissionDenied
     if not can_proceed(agency.enable):
         raise ValidationError(_("This agency account is already active."))
+    # django-fsm-2 does not check permissions by itself; it asks the access module through the transition.
+    if not has_transition_perm(agency.enable, by):
+        raise PermissionDenied
     agency.enable(by=by, description=reason)
     agency.save()
     return agency
