@@ -7,10 +7,22 @@ from core.demo import demo_user
 
 DEMO_AGENCIES = [
     # legal name, trading name, registration number, district, phone, manager (username, first, last, language)
-    ("Maluti Labour Brokers (Pty) Ltd", "Maluti Recruitment", "LS-2015/00412", District.MASERU, "+26622312345",
-     ("maluti", "Khotso", "Mahase", "st")),
-    ("Senqu Employment Services (Pty) Ltd", "Senqu Employment", "LS-2019/01877", District.MOHALES_HOEK, "+26622785412",
-     ("senqu", "Masechaba", "Tau", "en")),
+    (
+        "Maluti Labour Brokers (Pty) Ltd",
+        "Maluti Recruitment",
+        "LS-2015/00412",
+        District.MASERU,
+        "+26622312345",
+        ("maluti", "Khotso", "Mahase", "st"),
+    ),
+    (
+        "Senqu Employment Services (Pty) Ltd",
+        "Senqu Employment",
+        "LS-2019/01877",
+        District.MOHALES_HOEK,
+        "+26622785412",
+        ("senqu", "Masechaba", "Tau", "en"),
+    ),
 ]
 SCALE_AGENCIES = 20  # extra agencies per unit of --scale beyond 1
 DISTRICTS = list(District)
@@ -21,8 +33,13 @@ def seed_agencies(scale: int) -> list[tuple[str, str]]:
     for legal, trading, number, district, phone, (username, first, last, language) in DEMO_AGENCIES:
         agency, _ = Agency.objects.get_or_create(
             registration_number=number,
-            defaults={"legal_name": legal, "trading_name": trading, "district": district, "phone": phone,
-                      "email": f"info@{username}.demo.co.ls"},
+            defaults={
+                "legal_name": legal,
+                "trading_name": trading,
+                "district": district,
+                "phone": phone,
+                "email": f"info@{username}.demo.co.ls",
+            },
         )
         user = demo_user(username, first, last, language)
         if not AgencyMembership.objects.filter(user=user).exists():

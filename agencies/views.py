@@ -36,7 +36,9 @@ def agency_detail(request, pk):
         "agencies/agency_detail.html",
         {
             "record": agency,
-            "staff": agency.memberships.filter(ended_at__isnull=True).select_related("user") if access.is_ministry(request.user) or access.agency_id_of(request.user) == agency.pk else [],
+            "staff": agency.memberships.filter(ended_at__isnull=True).select_related("user")
+            if access.is_ministry(request.user) or access.agency_id_of(request.user) == agency.pk
+            else [],
             "reason_form": ReasonForm(initial={"seen_status": agency.status}) if may_decide else None,
             "sections": registry.sections_for(request, agency),
         },
@@ -50,9 +52,16 @@ def _decide(request, pk, service, done_message):
     form = ReasonForm(request.POST)
     if form.is_valid():
         try:
-            service(agency_id=agency.pk, by=request.user, reason=form.cleaned_data["reason"], seen_status=form.cleaned_data["seen_status"])
+            service(
+                agency_id=agency.pk,
+                by=request.user,
+                reason=form.cleaned_data["reason"],
+                seen_status=form.cleaned_data["seen_status"],
+            )
         except services.StaleRecord:
-            messages.error(request, _("Someone else changed this agency while you were looking at it. Check its status and try again."))
+            messages.error(
+                request, _("Someone else changed this agency while you were looking at it. Check its status and try again.")
+            )
         except ValidationError as error:
             for message in error.messages:
                 messages.error(request, message)

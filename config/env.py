@@ -52,7 +52,5 @@ def env_list(name: str, default: str = "") -> list[str]:
 def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
     value = env_str(name, default) or default
     if value not in choices:
-        raise ImproperlyConfigured(
-            f"The environment variable {name} must be one of {', '.join(choices)}, not {value!r}."
-        )
+        raise ImproperlyConfigured(f"The environment variable {name} must be one of {', '.join(choices)}, not {value!r}.")
     return value

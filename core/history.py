@@ -33,11 +33,12 @@ def history_of(record: Any, limit: int = 50) -> list[HistoryEntry]:
         )
     history = getattr(record, "history", None)
     if history is not None:
+        # One row more than shown, so that the oldest shown change can be compared with its predecessor.
         rows = list(history.select_related("history_user").order_by("-history_date")[: limit + 1])
-        for newer, older in zip(rows, rows[1:] + [None]):
-            if older is None:
-                changed = ""
-            else:
+        for index, newer in enumerate(rows[:limit]):
+            older = rows[index + 1] if index + 1 < len(rows) else None
+            changed = ""
+            if older is not None:
                 delta = newer.diff_against(older)
                 changed = ", ".join(str(record._meta.get_field(change.field).verbose_name) for change in delta.changes)
             entries.append(

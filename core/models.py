@@ -70,12 +70,13 @@ class RegulatoryParameter(models.Model):
             models.CheckConstraint(condition=models.Q(value__gte=0), name="parameter_value_not_negative"),
         ]
 
+    def __str__(self) -> str:
+        unit = self.definition.unit
+        return f"{self.get_key_display()}: {self.value} {unit} ({self.effective_from:%Y-%m-%d})"
+
     @property
     def definition(self):
         return DEFINITIONS[self.key]
-
-    def __str__(self) -> str:
-        return f"{self.get_key_display()}: {self.value} {self.definition.unit} ({self.effective_from:%Y-%m-%d})"
 
 
 class ScheduledJobLock(models.Model):

@@ -31,9 +31,7 @@ DEFINITIONS: dict[str, ParameterDefinition] = {
         ParameterDefinition("licence.renewal_fee", _("Licence renewal fee"), "LSL"),
         ParameterDefinition("licence.bond_amount", _("Security bond or bank guarantee required"), "LSL"),
         ParameterDefinition("licence.validity_months", _("Licence validity"), "months", whole_number=True),
-        ParameterDefinition(
-            "licence.renewal_reminder_days", _("Renewal reminder before expiry"), "days", whole_number=True
-        ),
+        ParameterDefinition("licence.renewal_reminder_days", _("Renewal reminder before expiry"), "days", whole_number=True),
         ParameterDefinition(
             "corrective_action.reminder_days", _("Corrective action reminder before due date"), "days", whole_number=True
         ),

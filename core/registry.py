@@ -110,11 +110,7 @@ def navigation_for(user: Any) -> list[NavItem]:
 
 
 def panels_for(request: Any) -> list[dict]:
-    return [
-        {"panel": panel, "context": panel.context(request)}
-        for panel in PANELS
-        if access.can(request.user, panel.capability)
-    ]
+    return [{"panel": panel, "context": panel.context(request)} for panel in PANELS if access.can(request.user, panel.capability)]
 
 
 def sections_for(request: Any, record: Any) -> list[dict]:

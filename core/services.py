@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable
 from decimal import Decimal
-import datetime
 
 from django.conf import settings
 from django.contrib.auth.models import Group

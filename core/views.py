@@ -6,13 +6,11 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.http import Http404, HttpResponseRedirect, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.views import View
-from django.views.generic import TemplateView
 from django.views.i18n import set_language as django_set_language
 
 from core import access, registry, services
@@ -146,9 +144,15 @@ def user_create(request):
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, _("The account was created and an e-mail sent to %(email)s to set a password.") % {"email": user.email})
+            messages.success(
+                request, _("The account was created and an e-mail sent to %(email)s to set a password.") % {"email": user.email}
+            )
             return redirect("core:user_detail", pk=user.pk)
-    return render(request, "core/form_page.html", {"form": form, "page_title": _("New ministry user"), "cancel_url": reverse("core:user_list")})
+    return render(
+        request,
+        "core/form_page.html",
+        {"form": form, "page_title": _("New ministry user"), "cancel_url": reverse("core:user_list")},
+    )
 
 
 @requires("users.manage")
@@ -157,8 +161,11 @@ def user_detail(request, pk):
     return render(
         request,
         "core/user_detail.html",
-        {"record": record, "roles": [access.Role(g.name).label for g in record.groups.all() if g.name in access.Role.values],
-         "sections": registry.sections_for(request, record)},
+        {
+            "record": record,
+            "roles": [access.Role(g.name).label for g in record.groups.all() if g.name in access.Role.values],
+            "sections": registry.sections_for(request, record),
+        },
     )
 
 
@@ -177,7 +184,15 @@ def user_edit(request, pk):
         else:
             messages.success(request, _("The account was saved."))
             return redirect("core:user_detail", pk=record.pk)
-    return render(request, "core/form_page.html", {"form": form, "page_title": _("Edit %(user)s") % {"user": record}, "cancel_url": reverse("core:user_detail", args=[record.pk])})
+    return render(
+        request,
+        "core/form_page.html",
+        {
+            "form": form,
+            "page_title": _("Edit %(user)s") % {"user": record},
+            "cancel_url": reverse("core:user_detail", args=[record.pk]),
+        },
+    )
 
 
 # --- Regulatory parameters ----------------------------------------------------
@@ -237,8 +252,11 @@ def parameter_add(request, key):
     return render(
         request,
         "core/form_page.html",
-        {"form": form, "page_title": _("New value: %(parameter)s") % {"parameter": definition.label},
-         "cancel_url": reverse("core:parameter_detail", args=[key])},
+        {
+            "form": form,
+            "page_title": _("New value: %(parameter)s") % {"parameter": definition.label},
+            "cancel_url": reverse("core:parameter_detail", args=[key]),
+        },
     )
 
 
@@ -269,4 +287,3 @@ def healthz(request):
 
 def csrf_failure(request, reason=""):
     return render(request, "403_csrf.html", status=403)
-

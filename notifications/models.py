@@ -64,9 +64,7 @@ class OutboundSms(models.Model):
         verbose_name_plural = _("outbound SMS")
         indexes = [
             # The drain looks only at rows waiting to go; a partial index stays small.
-            models.Index(
-                fields=["next_attempt_at", "id"], name="sms_waiting_idx", condition=models.Q(status="queued")
-            ),
+            models.Index(fields=["next_attempt_at", "id"], name="sms_waiting_idx", condition=models.Q(status="queued")),
             models.Index(fields=["to", "created_at"], name="sms_to_idx"),
         ]
 

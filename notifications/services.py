@@ -191,9 +191,9 @@ def send_queued(*, batch_size: int | None = None, max_batches: int = 50) -> int:
 
 def sweep_outbox() -> str:
     """Scheduled duty: requeue rows a stopped worker left "sending", and kick the drain if anything is due."""
-    stale = OutboundSms.objects.filter(
-        status=SmsStatus.SENDING, claimed_at__lt=timezone.now() - STALE_SENDING_AFTER
-    ).update(status=SmsStatus.QUEUED, last_error="requeued: the worker stopped while sending")
+    stale = OutboundSms.objects.filter(status=SmsStatus.SENDING, claimed_at__lt=timezone.now() - STALE_SENDING_AFTER).update(
+        status=SmsStatus.QUEUED, last_error="requeued: the worker stopped while sending"
+    )
     due = OutboundSms.objects.filter(status=SmsStatus.QUEUED, next_attempt_at__lte=timezone.now()).exists()
     if due:
         from notifications.tasks import drain_outbox

@@ -39,6 +39,10 @@ def template_edit(request, pk):
     return render(
         request,
         "notifications/template_edit.html",
-        {"form": form, "record": template, "page_title": _("SMS text: %(key)s") % {"key": template.key},
-         "cancel_url": reverse("notifications:template_list")},
+        {
+            "form": form,
+            "record": template,
+            "page_title": _("SMS text: %(key)s") % {"key": template.key},
+            "cancel_url": reverse("notifications:template_list"),
+        },
     )

@@ -20,7 +20,10 @@ def test_disabling_an_agency_is_logged_with_who_when_and_why(cast):
     assert cast.agency_a.status == AgencyStatus.DISABLED
     log = StateLog.objects.for_(cast.agency_a).get()
     assert (log.source_state, log.state, log.by, log.description) == (
-        "active", "disabled", cast.licensing_officer, "Operating without premises"
+        "active",
+        "disabled",
+        cast.licensing_officer,
+        "Operating without premises",
     )
 
 

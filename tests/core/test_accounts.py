@@ -84,8 +84,15 @@ def test_administrator_creates_a_ministry_user_who_sets_their_password_by_email(
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             reverse("core:user_create"),
-            {"username": "nkhatho", "first_name": "Nkhatho", "last_name": "Lebona", "email": "Nkhatho@Labour.gov.ls",
-             "phone": "+26658123456", "preferred_language": "st", "roles": [Role.INSPECTOR, Role.ANALYST]},
+            {
+                "username": "nkhatho",
+                "first_name": "Nkhatho",
+                "last_name": "Lebona",
+                "email": "Nkhatho@Labour.gov.ls",
+                "phone": "+26658123456",
+                "preferred_language": "st",
+                "roles": [Role.INSPECTOR, Role.ANALYST],
+            },
         )
     assert response.status_code == 302
     user = User.objects.get(username="nkhatho")
@@ -99,8 +106,15 @@ def test_user_form_errors_are_shown_and_nothing_is_saved(cast, client):
     client.force_login(cast.administrator)
     response = client.post(
         reverse("core:user_create"),
-        {"username": "dup", "first_name": "A", "last_name": "B", "email": cast.registrar.email.upper(),
-         "phone": "12", "preferred_language": "st", "roles": ["agency_staff"]},
+        {
+            "username": "dup",
+            "first_name": "A",
+            "last_name": "B",
+            "email": cast.registrar.email.upper(),
+            "phone": "12",
+            "preferred_language": "st",
+            "roles": ["agency_staff"],
+        },
     )
     body = response.content.decode()
     assert response.status_code == 200
@@ -114,8 +128,15 @@ def test_administrator_cannot_remove_their_own_administrator_role(cast, client):
     client.force_login(cast.administrator)
     response = client.post(
         reverse("core:user_edit", args=[cast.administrator.pk]),
-        {"username": "admin", "first_name": "A", "last_name": "B", "email": cast.administrator.email,
-         "preferred_language": "en", "roles": [Role.ANALYST], "is_active": "on"},
+        {
+            "username": "admin",
+            "first_name": "A",
+            "last_name": "B",
+            "email": cast.administrator.email,
+            "preferred_language": "en",
+            "roles": [Role.ANALYST],
+            "is_active": "on",
+        },
     )
     assert response.status_code == 200
     assert "You cannot remove your own administrator role" in response.content.decode()
@@ -133,8 +154,15 @@ def test_editing_a_user_is_kept_in_the_history(cast, client):
     client.force_login(cast.administrator)
     client.post(
         reverse("core:user_edit", args=[cast.registrar.pk]),
-        {"username": "registrar", "first_name": "Teboho", "last_name": "Ramakatsa", "email": cast.registrar.email,
-         "preferred_language": "st", "roles": [Role.REGISTRAR], "is_active": "on"},
+        {
+            "username": "registrar",
+            "first_name": "Teboho",
+            "last_name": "Ramakatsa",
+            "email": cast.registrar.email,
+            "preferred_language": "st",
+            "roles": [Role.REGISTRAR],
+            "is_active": "on",
+        },
     )
     page = client.get(reverse("core:user_detail", args=[cast.registrar.pk])).content.decode()
     assert "History" in page and "preferred language" in page and str(cast.administrator) in page

@@ -73,8 +73,14 @@ def test_pruning_removes_only_old_finished_task_results(settings):
     def make(finished_days_ago, status="SUCCESSFUL"):
         finished = timezone.now() - timedelta(days=finished_days_ago)
         return DBTaskResult.objects.create(
-            status=status, task_path="notifications.tasks.drain_outbox", args_kwargs={"args": [], "kwargs": {}},
-            queue_name="default", backend_name="default", priority=0, finished_at=finished, enqueued_at=finished,
+            status=status,
+            task_path="notifications.tasks.drain_outbox",
+            args_kwargs={"args": [], "kwargs": {}},
+            queue_name="default",
+            backend_name="default",
+            priority=0,
+            finished_at=finished,
+            enqueued_at=finished,
         )
 
     old, recent = make(settings.TASK_RESULT_RETENTION_DAYS + 1), make(1)

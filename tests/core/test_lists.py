@@ -1,4 +1,4 @@
-"""The list-page pattern: allow-listed CSV export, formulas neutralised, personal columns kept from those who may not export them."""
+"""The list-page pattern: allow-listed CSV export, neutralised formulas, personal columns only for those who may export them."""
 
 import csv
 import io
@@ -19,7 +19,7 @@ def read_csv(response):
 
 
 def test_formula_cells_are_neutralised():
-    assert neutralise_formula("=HYPERLINK(\"http://x\")") == "'=HYPERLINK(\"http://x\")"
+    assert neutralise_formula('=HYPERLINK("http://x")') == '\'=HYPERLINK("http://x")'
     for dangerous in ("+1", "-1", "@SUM(A1)", "\tx", "\rx"):
         assert neutralise_formula(dangerous).startswith("'")
     assert neutralise_formula("Maseru") == "Maseru"

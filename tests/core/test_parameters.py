@@ -83,9 +83,7 @@ def test_parameter_form_records_a_value(cast, client):
 def test_parameter_list_shows_the_value_in_force_in_constant_queries(cast, client, django_assert_max_num_queries):
     client.force_login(cast.analyst)
     for offset in range(1, 6):
-        RegulatoryParameter.objects.create(
-            key="licence.fee", value=offset, effective_from=datetime.date(2025, 1, offset)
-        )
+        RegulatoryParameter.objects.create(key="licence.fee", value=offset, effective_from=datetime.date(2025, 1, offset))
     with django_assert_max_num_queries(8):
         response = client.get(reverse("core:parameter_list"))
     assert response.status_code == 200

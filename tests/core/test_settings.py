@@ -11,10 +11,15 @@ ROOT = Path(__file__).resolve().parents[2]
 GOOD_SECRET = "x" * 30 + "-production-secret-for-tests-0123456789"
 
 
+CONTROLLED = ("DJANGO_ENV", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE")
+
+
 def run_manage(*args, **env):
-    environment = {k: v for k, v in os.environ.items() if k not in ("DJANGO_ENV", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL")}
+    """manage.py in a fresh process, with only the given deployment variables set."""
+    environment = {k: v for k, v in os.environ.items() if k not in CONTROLLED}
     environment.update(DJANGO_SETTINGS_MODULE="config.settings", **env)
-    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=120)
+    command = [sys.executable, "manage.py", *args]
+    return subprocess.run(command, cwd=ROOT, env=environment, capture_output=True, text=True, timeout=120)
 
 
 def test_production_refuses_to_start_without_secret_key():
@@ -37,8 +42,14 @@ def test_production_refuses_to_start_without_allowed_hosts():
 
 @pytest.mark.parametrize(
     "variable,value",
-    [("DJANGO_ENV", "staging"), ("DJANGO_DEBUG", "maybe"), ("EMAIL_PORT", "twenty-five"), ("DATABASE_URL", "nonsense://x"),
-     ("SMS_BACKEND", "pigeon"), ("PUBLIC_BASE_URL", "register.labour.gov.ls")],
+    [
+        ("DJANGO_ENV", "staging"),
+        ("DJANGO_DEBUG", "maybe"),
+        ("EMAIL_PORT", "twenty-five"),
+        ("DATABASE_URL", "nonsense://x"),
+        ("SMS_BACKEND", "pigeon"),
+        ("PUBLIC_BASE_URL", "register.labour.gov.ls"),
+    ],
 )
 def test_a_wrong_setting_names_its_variable(variable, value):
     extra = {"EMAIL_HOST": "smtp.example.org"} if variable == "EMAIL_PORT" else {}
@@ -49,8 +60,13 @@ def test_a_wrong_setting_names_its_variable(variable, value):
 
 def test_check_deploy_with_production_settings_reports_nothing():
     result = run_manage(
-        "check", "--deploy", "--fail-level", "DEBUG",
-        DJANGO_ENV="production", SECRET_KEY=GOOD_SECRET, ALLOWED_HOSTS="register.labour.gov.ls",
+        "check",
+        "--deploy",
+        "--fail-level",
+        "DEBUG",
+        DJANGO_ENV="production",
+        SECRET_KEY=GOOD_SECRET,
+        ALLOWED_HOSTS="register.labour.gov.ls",
     )
     assert result.returncode == 0, result.stderr + result.stdout
     assert "no issues" in result.stdout

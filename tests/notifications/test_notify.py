@@ -118,8 +118,12 @@ def test_a_claimed_row_is_not_claimed_twice():
 
 def test_sweeper_requeues_rows_a_stopped_worker_left_sending_and_sends_them():
     row = OutboundSms.objects.create(
-        to="+26658123456", language="en", template_key="system.test", body="x",
-        status=SmsStatus.SENDING, claimed_at=timezone.now() - timezone.timedelta(hours=1),
+        to="+26658123456",
+        language="en",
+        template_key="system.test",
+        body="x",
+        status=SmsStatus.SENDING,
+        claimed_at=timezone.now() - timezone.timedelta(hours=1),
     )
     summary = sweep_outbox()
     row.refresh_from_db()

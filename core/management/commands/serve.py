@@ -38,6 +38,10 @@ class Command(BaseCommand):
                     process.wait(timeout=10)
                 except subprocess.TimeoutExpired:
                     os.killpg(process.pid, signal.SIGKILL)
-        stopped = [command[2] for command, process in zip(commands, processes) if process.returncode not in (0, -15, None)]
+        stopped = [
+            command[2]
+            for command, process in zip(commands, processes, strict=True)
+            if process.returncode not in (0, -signal.SIGTERM, None)
+        ]
         if stopped:
             self.stderr.write(f"Stopped because {', '.join(stopped)} exited; see the messages above.")

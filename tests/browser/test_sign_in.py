@@ -1,0 +1,74 @@
+"""In a real browser: each role signs in and sees its dashboard; the language switch shows Sesotho."""
+
+import pytest
+
+from core import access, registry
+from tests.factories import TEST_PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.needs("chromium"), pytest.mark.django_db(transaction=True)]
+
+
+def sign_in(page, username):
+    page.goto("/account/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(TEST_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/my-work/")
+
+
+@pytest.fixture
+def people(db):
+    # transaction=True empties the tables (and the data migrations' rows) between tests: recreate the roles.
+    from django.contrib.auth.models import Group
+
+    from core.access import Role
+    from tests.factories import AgencyFactory, AgencyStaffFactory, UserFactory
+
+    for role in Role:
+        Group.objects.get_or_create(name=role)
+    people = {role: UserFactory(username=f"b_{role}", roles=[role]) for role in Role if role != Role.AGENCY_STAFF}
+    people[Role.AGENCY_STAFF] = AgencyStaffFactory(username="b_agency", agency=AgencyFactory(trading_name="Maluti Recruitment"))
+    return people
+
+
+def test_each_role_signs_in_and_sees_its_dashboard(page, people):
+    for role, user in people.items():
+        sign_in(page, user.username)
+        assert page.get_by_role("heading", name="My work", level=1).is_visible()
+        for panel in registry.PANELS:
+            heading = page.get_by_role("heading", name=str(panel.title), level=2, exact=True)
+            assert heading.count() == (1 if access.can(user, panel.capability) else 0), (role, panel.key)
+        if role == "agency_staff":
+            assert page.get_by_text("Maluti Recruitment").is_visible()
+        page.get_by_role("button", name="Sign out").click()
+        page.wait_for_url("**/account/login/**")
+
+
+def test_language_switch_shows_sesotho(page, people):
+    sign_in(page, people["registrar"].username)
+    page.get_by_label("Language").select_option("st")
+    page.get_by_role("button", name="Change").click()
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == "st"
+    assert page.get_by_text("Lekala la Mesebetsi le Khiro").first.is_visible()
+
+
+def test_a_wrong_password_shows_the_error_without_javascript(browser, live_server, people):
+    context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
+    page = context.new_page()
+    page.goto("/account/login/")
+    page.get_by_label("Username").fill("b_registrar")
+    page.get_by_label("Password").fill("not-the-password")
+    page.get_by_role("button", name="Sign in").click()
+    assert page.get_by_role("alert").is_visible()
+    context.close()
+
+
+def test_pages_fit_a_phone_screen(browser, live_server, people):
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 360, "height": 740})
+    page = context.new_page()
+    sign_in(page, "b_administrator")
+    page.goto("/users/")
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 1
+    context.close()
