@@ -117,3 +117,24 @@ def test_seed_demo_scale_multiplies_in_bulk():
 def test_seed_demo_refuses_a_bad_scale():
     with pytest.raises(CommandError):
         call_command("seed_demo", scale=0)
+
+
+def test_create_administrator_prints_a_set_password_link(capsys):
+    from core.access import Role, roles_of
+
+    call_command("create_administrator", username="itadmin", email="IT@labour.gov.ls")
+    user = User.objects.get(username="itadmin")
+    assert roles_of(user) == {Role.ADMINISTRATOR}
+    assert user.email == "it@labour.gov.ls" and not user.has_usable_password()
+    assert "/account/password-reset/" in capsys.readouterr().out
+
+
+def test_create_administrator_refuses_bad_input_and_saves_nothing():
+    call_command("create_administrator", username="itadmin", email="it@labour.gov.ls")
+    with pytest.raises(CommandError, match="already exists"):
+        call_command("create_administrator", username="itadmin", email="other@labour.gov.ls")
+    with pytest.raises(CommandError, match="already uses"):
+        call_command("create_administrator", username="other", email="IT@labour.gov.ls")
+    with pytest.raises(CommandError, match="Not a valid e-mail"):
+        call_command("create_administrator", username="third", email="not-an-address")
+    assert User.objects.filter(username__in=["other", "third"]).count() == 0
