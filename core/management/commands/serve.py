@@ -9,6 +9,10 @@ import time
 from django.core.management.base import BaseCommand
 
 
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
 class Command(BaseCommand):
     help = "Run the development web server and one task worker side by side (what `make run` starts)."
 
@@ -22,6 +26,10 @@ class Command(BaseCommand):
             [python, "manage.py", "db_worker", "--interval", "1", "--no-reload"],
             [python, "manage.py", "runserver", address, "--noreload"],
         ]
+        # A terminal's Ctrl-C arrives as SIGINT; a service manager or `timeout` sends SIGTERM or SIGHUP.
+        # Treat them alike, so the children are always stopped with us.
+        for stop_signal in (signal.SIGTERM, signal.SIGHUP):
+            signal.signal(stop_signal, _interrupt)
         processes = [subprocess.Popen(command, start_new_session=True) for command in commands]
         self.stdout.write(self.style.SUCCESS(f"Serving on http://{address}/ with a task worker. Press Ctrl-C to stop both."))
         try:
