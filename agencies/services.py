@@ -6,7 +6,7 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django_fsm import can_proceed, has_transition_perm
+from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
 
 from agencies.models import Agency, AgencyMembership
 from core import access
@@ -25,38 +25,36 @@ def _reason_required(reason: str) -> str:
     return reason
 
 
-@transaction.atomic
-def disable_agency_account(*, agency_id: int, by: User, reason: str, seen_status: str | None = None) -> Agency:
-    """Disable an agency's account, with a reason the agency sees; its staff lose access at once."""
+def _change_account(agency_id: int, by: User, reason: str, seen_status: str | None, transition: str, refusal: str) -> Agency:
+    """The one recipe for an account decision: lock, compare the state the user saw, check, transition, save."""
     reason = _reason_required(reason)
     agency = Agency.objects.select_for_update().get(pk=agency_id)
     if seen_status is not None and agency.status != seen_status:
         raise StaleRecord
-    if not can_proceed(agency.disable):
-        raise ValidationError(_("This agency account is already disabled."))
+    method = getattr(agency, transition)
+    if not can_proceed(method):
+        raise ValidationError(refusal)
     # django-fsm-2 does not check permissions by itself; it asks the access module through the transition.
-    if not has_transition_perm(agency.disable, by):
+    if not has_transition_perm(method, by):
         raise PermissionDenied
-    agency.disable(by=by, description=reason)
-    agency.save()
+    method(by=by, description=reason)
+    try:
+        agency.save()
+    except ConcurrentTransition:
+        raise StaleRecord from None
     return agency
+
+
+@transaction.atomic
+def disable_agency_account(*, agency_id: int, by: User, reason: str, seen_status: str | None = None) -> Agency:
+    """Disable an agency's account, with a reason the agency sees; its staff lose access at once."""
+    return _change_account(agency_id, by, reason, seen_status, "disable", _("This agency account is already disabled."))
 
 
 @transaction.atomic
 def enable_agency_account(*, agency_id: int, by: User, reason: str, seen_status: str | None = None) -> Agency:
     """Restore a disabled agency account, with a reason."""
-    reason = _reason_required(reason)
-    agency = Agency.objects.select_for_update().get(pk=agency_id)
-    if seen_status is not None and agency.status != seen_status:
-        raise StaleRecord
-    if not can_proceed(agency.enable):
-        raise ValidationError(_("This agency account is already active."))
-    # django-fsm-2 does not check permissions by itself; it asks the access module through the transition.
-    if not has_transition_perm(agency.enable, by):
-        raise PermissionDenied
-    agency.enable(by=by, description=reason)
-    agency.save()
-    return agency
+    return _change_account(agency_id, by, reason, seen_status, "enable", _("This agency account is already active."))
 
 
 @transaction.atomic

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.i18n import set_language as django_set_language
 
 from core import access, registry, services
@@ -52,7 +53,12 @@ class LogoutView(CapabilityRequiredMixin, auth_views.LogoutView):
 
 class PasswordChangeView(CapabilityRequiredMixin, auth_views.PasswordChangeView):
     capability = SIGNED_IN
-    template_name = "core/password_change.html"
+    template_name = "core/form_page.html"
+    extra_context = {
+        "page_title": gettext_lazy("Change your password"),
+        "submit_label": gettext_lazy("Change the password"),
+        "cancel_url": reverse_lazy("core:account"),
+    }
     success_url = reverse_lazy("core:account")
 
     def form_valid(self, form):
@@ -62,7 +68,12 @@ class PasswordChangeView(CapabilityRequiredMixin, auth_views.PasswordChangeView)
 
 class PasswordResetView(CapabilityRequiredMixin, auth_views.PasswordResetView):
     capability = PUBLIC
-    template_name = "core/password_reset.html"
+    template_name = "core/form_page.html"
+    extra_context = {
+        "page_title": gettext_lazy("Reset your password"),
+        "submit_label": gettext_lazy("Send the link"),
+        "cancel_url": reverse_lazy("core:login"),
+    }
     email_template_name = "core/email/password_reset.txt"
     subject_template_name = "core/email/password_reset_subject.txt"
     success_url = reverse_lazy("core:password_reset_done")
