@@ -10,7 +10,7 @@ class UserTable(tables.Table):
     full_name = tables.Column(verbose_name=_("Name"), accessor="get_full_name", order_by=("last_name", "first_name"))
     email = tables.Column(verbose_name=_("E-mail"))
     roles = tables.Column(verbose_name=_("Roles"), accessor="pk", orderable=False)
-    is_active = tables.BooleanColumn(verbose_name=_("Active"))
+    is_active = tables.BooleanColumn(verbose_name=_("Active"), yesno=(_("Yes"), _("No")))
     last_login = tables.DateTimeColumn(verbose_name=_("Last sign-in"), format="Y-m-d H:i")
 
     class Meta:
