@@ -8,7 +8,7 @@ from phonenumber_field.modelfields import PhoneNumberField
 from simple_history.models import HistoricalRecords
 
 from core.choices import Language
-from core.parameters import DEFINITIONS, PARAMETER_CHOICES
+from core.parameters import DEFINITIONS
 
 
 class User(AbstractUser):
@@ -51,7 +51,8 @@ class User(AbstractUser):
 class RegulatoryParameter(models.Model):
     """One value of a regulatory parameter, in force from a date until the next one."""
 
-    key = models.CharField(_("parameter"), max_length=64, choices=PARAMETER_CHOICES)
+    # Not a choices field: the list of parameters lives in core.parameters and grows with each issue.
+    key = models.CharField(_("parameter"), max_length=64)
     value = models.DecimalField(_("value"), max_digits=14, decimal_places=2)
     effective_from = models.DateField(_("effective from"))
     note = models.CharField(_("legal basis or note"), max_length=255, blank=True)
@@ -72,11 +73,19 @@ class RegulatoryParameter(models.Model):
 
     def __str__(self) -> str:
         unit = self.definition.unit
-        return f"{self.get_key_display()}: {self.value} {unit} ({self.effective_from:%Y-%m-%d})"
+        return f"{self.label}: {self.value} {unit} ({self.effective_from:%Y-%m-%d})"
+
+    def clean(self) -> None:
+        if self.key not in DEFINITIONS:
+            raise ValidationError({"key": _("Unknown regulatory parameter.")})
 
     @property
     def definition(self):
         return DEFINITIONS[self.key]
+
+    @property
+    def label(self) -> str:
+        return str(self.definition.label)
 
 
 class ScheduledJobLock(models.Model):

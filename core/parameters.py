@@ -2,8 +2,9 @@
 
 The Labour Act 2024 leaves fees, bonds, validity periods and the like to
 regulation, so they are database rows with an effective date, edited by the
-administrator (first values seeded by core/migrations/0003). A record is judged by the value in force on the date that
-matters to it (an application, by its submission date). The list of what
+administrator (first values seeded by core/migrations/0003). A record is
+judged by the value in force on the date that matters to it (an
+application, by its submission date). The list of what
 can be set is here, in one place; the values are in the database.
 """
 
@@ -31,7 +32,9 @@ DEFINITIONS: dict[str, ParameterDefinition] = {
         ParameterDefinition("licence.renewal_fee", _("Licence renewal fee"), "LSL"),
         ParameterDefinition("licence.bond_amount", _("Security bond or bank guarantee required"), "LSL"),
         ParameterDefinition("licence.validity_months", _("Licence validity"), "months", whole_number=True),
-        ParameterDefinition("licence.renewal_reminder_days", _("Renewal reminder before expiry"), "days", whole_number=True),
+        ParameterDefinition("licence.reminder_days_first", _("First expiry reminder"), "days", whole_number=True),
+        ParameterDefinition("licence.reminder_days_second", _("Second expiry reminder"), "days", whole_number=True),
+        ParameterDefinition("licence.reminder_days_last", _("Last expiry reminder"), "days", whole_number=True),
         ParameterDefinition(
             "corrective_action.reminder_days", _("Corrective action reminder before due date"), "days", whole_number=True
         ),
@@ -41,7 +44,6 @@ DEFINITIONS: dict[str, ParameterDefinition] = {
     ]
 }
 
-PARAMETER_CHOICES = [(key, definition.label) for key, definition in DEFINITIONS.items()]
 
 
 class MissingParameter(LookupError):

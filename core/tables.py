@@ -28,7 +28,7 @@ class UserTable(tables.Table):
 
 class ParameterTable(tables.Table):
     key = tables.LinkColumn(
-        "core:parameter_detail", args=[tables.A("key")], verbose_name=_("Parameter"), text=lambda r: r.get_key_display()
+        "core:parameter_detail", args=[tables.A("key")], verbose_name=_("Parameter"), text=lambda r: r.label
     )
     value = tables.Column(verbose_name=_("Value"))
     unit = tables.Column(verbose_name=_("Unit"), accessor="definition__unit", orderable=False)

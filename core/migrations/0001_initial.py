@@ -61,7 +61,7 @@ class Migration(migrations.Migration):
             name='HistoricalRegulatoryParameter',
             fields=[
                 ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('key', models.CharField(choices=[('licence.fee', 'Licence application fee'), ('licence.renewal_fee', 'Licence renewal fee'), ('licence.bond_amount', 'Security bond or bank guarantee required'), ('licence.validity_months', 'Licence validity'), ('licence.renewal_reminder_days', 'Renewal reminder before expiry'), ('corrective_action.reminder_days', 'Corrective action reminder before due date'), ('risk.weight_complaints', 'Risk weight: complaints'), ('risk.weight_findings', 'Risk weight: open findings'), ('risk.weight_days_since_audit', 'Risk weight: time since last audit')], max_length=64, verbose_name='parameter')),
+                ('key', models.CharField(max_length=64, verbose_name='parameter')),
                 ('value', models.DecimalField(decimal_places=2, max_digits=14, verbose_name='value')),
                 ('effective_from', models.DateField(verbose_name='effective from')),
                 ('note', models.CharField(blank=True, max_length=255, verbose_name='legal basis or note')),
@@ -113,7 +113,7 @@ class Migration(migrations.Migration):
             name='RegulatoryParameter',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(choices=[('licence.fee', 'Licence application fee'), ('licence.renewal_fee', 'Licence renewal fee'), ('licence.bond_amount', 'Security bond or bank guarantee required'), ('licence.validity_months', 'Licence validity'), ('licence.renewal_reminder_days', 'Renewal reminder before expiry'), ('corrective_action.reminder_days', 'Corrective action reminder before due date'), ('risk.weight_complaints', 'Risk weight: complaints'), ('risk.weight_findings', 'Risk weight: open findings'), ('risk.weight_days_since_audit', 'Risk weight: time since last audit')], max_length=64, verbose_name='parameter')),
+                ('key', models.CharField(max_length=64, verbose_name='parameter')),
                 ('value', models.DecimalField(decimal_places=2, max_digits=14, verbose_name='value')),
                 ('effective_from', models.DateField(verbose_name='effective from')),
                 ('note', models.CharField(blank=True, max_length=255, verbose_name='legal basis or note')),
