@@ -58,7 +58,7 @@ class ParameterValueForm(forms.ModelForm):
 
     def __init__(self, *args, key: str, **kwargs):
         super().__init__(*args, **kwargs)
-        self.key = key
+        self.key = self.instance.key = key
         self.definition = DEFINITIONS[key]
         self.fields["value"].help_text = _("In %(unit)s.") % {"unit": self.definition.unit}
 
