@@ -175,6 +175,9 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT") or BASE_DIR / "var" / "media")
+# Uploaded documents: outside any URL, served only by permission-checked views.
+PRIVATE_MEDIA_ROOT = Path(env_str("PRIVATE_MEDIA_ROOT") or BASE_DIR / "var" / "private")
+UPLOAD_MAX_BYTES = 10 * 1024 * 1024
 
 # --- E-mail -----------------------------------------------------------------
 # The console backend prints mail in development; EMAIL_HOST switches to SMTP.

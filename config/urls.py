@@ -4,4 +4,8 @@ urlpatterns = [
     path("", include("core.urls")),
     path("sms/", include("notifications.urls")),
     path("agencies/", include("agencies.urls")),
+    # Agency sign-up and staff management.
+    path("agency-account/", include("agencies.account_urls")),
+    # The public register of licensed agencies and licence verification: no login.
+    path("register/", include("agencies.public_urls")),
 ]

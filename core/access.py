@@ -57,10 +57,18 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     # Personal columns (names, phones, identity numbers) in exports. Analysts
     # read everything that is not personal detail, so they do not have it.
     "personal_data.export": MINISTRY_ROLES - {Role.ANALYST},
-    # Agencies (the licensing issue grows these).
+    # Agencies and their licences.
     "agencies.view": ALL_ROLES,
-    "agencies.own": frozenset({Role.AGENCY_STAFF}),
+    "agencies.own": frozenset({Role.AGENCY_STAFF}),  # one's own agency: its staff, notices, application
     "agencies.disable": frozenset({Role.LICENSING_OFFICER, Role.ADMINISTRATOR}),
+    "licensing.view": ALL_ROLES,  # applications and licences (agency staff: their own agency's)
+    "licensing.apply": frozenset({Role.AGENCY_STAFF}),  # start, submit, resubmit, withdraw, renew
+    "licensing.review": frozenset({Role.LICENSING_OFFICER}),  # take up, review documents, ask for information
+    "licensing.decide": frozenset({Role.LICENSING_OFFICER}),  # approve or reject
+    "licensing.sanction": frozenset({Role.LICENSING_OFFICER}),  # suspend, reinstate, revoke
+    "licensing.import": frozenset({Role.ADMINISTRATOR}),
+    # An agency's manager adds and removes its staff (the service also checks the manager flag).
+    "agencies.manage_staff": frozenset({Role.AGENCY_STAFF}),
 }
 
 
