@@ -1,13 +1,33 @@
+"""What agencies adds to core's registries: menu entries, dashboard panels, record sections, scheduled jobs, demo data."""
+
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core import access, registry
 
+registry.register_nav(registry.NavItem(_("Agencies"), "agencies:agency_list", "agencies.view", order=10))
+registry.register_nav(registry.NavItem(_("Application queue"), "agencies:application_queue", "licensing.review", order=11))
+registry.register_nav(registry.NavItem(_("Licences"), "agencies:licence_list", "licensing.view", order=12))
+
+
+# --- Dashboard panels ------------------------------------------------------------------
+
 
 def _own_agency(request):
-    from agencies.models import Agency
+    from agencies.models import Agency, LicenceStatus
 
-    agency_id = access.agency_id_of(request.user)
-    return {"agency": Agency.objects.filter(pk=agency_id).first()}
+    agency = Agency.objects.filter(pk=access.agency_id_of(request.user)).first()
+    if agency is None:
+        return {}
+    licence = agency.licences.exclude(status=LicenceStatus.EXPIRED).first() or agency.licences.first()
+    application = agency.applications.open().first()
+    return {
+        "agency": agency,
+        "licence": licence,
+        "application": application,
+        "may_apply": application is None and access.can(request.user, "licensing.apply"),
+        "notices": list(agency.notices.all()[:5]),
+    }
 
 
 def _agency_counts(request):
@@ -19,7 +39,18 @@ def _agency_counts(request):
     }
 
 
-registry.register_nav(registry.NavItem(_("Agencies"), "agencies:agency_list", "agencies.view", order=10))
+def _application_queue(request):
+    from agencies.queries import application_queue, licences_with_bond_problems
+
+    queue = application_queue()
+    oldest = queue.exclude(submitted_at__isnull=True).first()
+    return {
+        "waiting": queue.count(),
+        "oldest_days": (timezone.now() - oldest.submitted_at).days if oldest else None,
+        "bond_problems": list(licences_with_bond_problems(timezone.localdate())[:10]),
+    }
+
+
 registry.register_panel(
     registry.Panel(
         key="agencies.own",
@@ -32,6 +63,16 @@ registry.register_panel(
 )
 registry.register_panel(
     registry.Panel(
+        key="agencies.queue",
+        title=_("Licence applications"),
+        template="agencies/panels/application_queue.html",
+        capability="licensing.review",
+        context=_application_queue,
+        order=15,
+    )
+)
+registry.register_panel(
+    registry.Panel(
         key="agencies.counts",
         title=_("Agency accounts"),
         template="agencies/panels/agency_counts.html",
@@ -40,6 +81,87 @@ registry.register_panel(
         order=20,
     )
 )
+
+
+# --- Sections of the agency's page -----------------------------------------------------------
+
+
+def _licences(request, agency):
+    from agencies.queries import licences_with_bond_problems
+
+    licences = list(agency.licences.all())
+    return {
+        "licences": licences,
+        "bond_problem": licences_with_bond_problems(timezone.localdate()).filter(agency=agency).exists() if licences else False,
+    }
+
+
+registry.register_section(
+    "agencies.agency",
+    registry.Section(
+        key="agencies.licences",
+        title=_("Licences"),
+        template="agencies/sections/licences.html",
+        capability="licensing.view",
+        context=_licences,
+        order=10,
+    ),
+)
+registry.register_section(
+    "agencies.agency",
+    registry.Section(
+        key="agencies.applications",
+        title=_("Licence applications"),
+        template="agencies/sections/applications.html",
+        capability="licensing.view",
+        context=lambda request, agency: {"applications": list(agency.applications.all())},
+        order=20,
+    ),
+)
+registry.register_section(
+    "agencies.agency",
+    registry.Section(
+        key="agencies.staff",
+        title=_("Staff"),
+        template="agencies/sections/staff.html",
+        capability="licensing.view",
+        context=lambda request, agency: {"staff": list(agency.memberships.filter(ended_at__isnull=True).select_related("user"))},
+        order=30,
+    ),
+)
+registry.register_section(
+    "agencies.agency",
+    registry.Section(
+        key="agencies.notices",
+        title=_("Notices from the ministry"),
+        template="agencies/sections/notices.html",
+        capability="licensing.view",
+        context=lambda request, agency: {"notices": list(agency.notices.all()[:20])},
+        order=40,
+    ),
+)
+
+
+# --- Scheduled jobs ---------------------------------------------------------------------------
+
+
+def _expire_licences():
+    from agencies.services import expire_licences
+
+    return expire_licences()
+
+
+def _send_expiry_reminders():
+    from agencies.services import send_expiry_reminders
+
+    return send_expiry_reminders()
+
+
+registry.register_job(registry.ScheduledJob(name="agencies.expire_licences", run=_expire_licences))
+registry.register_job(registry.ScheduledJob(name="agencies.licence_expiry_reminders", run=_send_expiry_reminders))
+
+
+# --- Demo data ----------------------------------------------------------------------------------
 
 
 def _seed_agencies(scale):

@@ -257,8 +257,12 @@ class LicenceApplication(ConcurrentTransitionMixin, models.Model):
         SecurityBond, verbose_name=_("security bond or guarantee"), null=True, blank=True, on_delete=models.PROTECT
     )
     officer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("licensing officer"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("licensing officer"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decision_reason = models.TextField(_("reason given"), blank=True)
@@ -447,8 +451,12 @@ class ApplicationDocument(models.Model):
     review = models.CharField(_("review"), max_length=10, choices=DocumentReview.choices, default=DocumentReview.PENDING)
     review_note = models.TextField(_("officer's note"), blank=True)
     reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("reviewed by"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
     replaced_by = models.OneToOneField(
@@ -524,7 +532,9 @@ class Licence(ConcurrentTransitionMixin, models.Model):
     @fsm_log_by
     @fsm_log_description
     @transition(
-        field=status, source=LicenceStatus.ACTIVE, target=LicenceStatus.SUSPENDED,
+        field=status,
+        source=LicenceStatus.ACTIVE,
+        target=LicenceStatus.SUSPENDED,
         permission=transition_permission("licensing.sanction"),
     )
     def suspend(self, by=None, description=None) -> None:
@@ -533,7 +543,9 @@ class Licence(ConcurrentTransitionMixin, models.Model):
     @fsm_log_by
     @fsm_log_description
     @transition(
-        field=status, source=LicenceStatus.SUSPENDED, target=LicenceStatus.ACTIVE,
+        field=status,
+        source=LicenceStatus.SUSPENDED,
+        target=LicenceStatus.ACTIVE,
         permission=transition_permission("licensing.sanction"),
     )
     def reinstate(self, by=None, description=None) -> None:
@@ -542,7 +554,9 @@ class Licence(ConcurrentTransitionMixin, models.Model):
     @fsm_log_by
     @fsm_log_description
     @transition(
-        field=status, source=[LicenceStatus.ACTIVE, LicenceStatus.SUSPENDED], target=LicenceStatus.REVOKED,
+        field=status,
+        source=[LicenceStatus.ACTIVE, LicenceStatus.SUSPENDED],
+        target=LicenceStatus.REVOKED,
         permission=transition_permission("licensing.sanction"),
     )
     def revoke(self, by=None, description=None) -> None:

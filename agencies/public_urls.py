@@ -1,5 +1,13 @@
-from django.urls import path  # noqa: F401
+"""The public register, mounted at /register/: no login needed."""
+
+from django.urls import path
+
+from agencies import public_views
 
 app_name = "register"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", public_views.index, name="index"),
+    path("verify/", public_views.lookup, name="lookup"),
+    path("verify/<str:token>/", public_views.verify, name="verify"),
+]

@@ -92,9 +92,7 @@ def today() -> datetime.date:
 def tell_agency(agency: Agency, kind: NoticeKind, values: dict, *, reason: str = "", link: str = "") -> AgencyNotice:
     """Show a notice to the agency's staff in the app and e-mail each of them, in their language, after commit."""
     notice = AgencyNotice.objects.create(agency=agency, kind=kind, values=values, reason=reason, link=link)
-    staff = list(
-        User.objects.filter(agency_membership__agency=agency, agency_membership__ended_at__isnull=True, is_active=True)
-    )
+    staff = list(User.objects.filter(agency_membership__agency=agency, agency_membership__ended_at__isnull=True, is_active=True))
 
     def send():
         for user in staff:
@@ -161,16 +159,20 @@ def _editable_application(application_id: int, by: User) -> LicenceApplication:
 
 
 @transaction.atomic
-def add_director(*, application_id: int, by: User, full_name: str, identity_kind: str, identity_number: str,
-                 nationality: str) -> Director:
+def add_director(
+    *, application_id: int, by: User, full_name: str, identity_kind: str, identity_number: str, nationality: str
+) -> Director:
     """Add a director to the agency of a draft application (or one the ministry asked more of)."""
     application = _editable_application(application_id, by)
     number = normalise_identity_number(identity_number)
     if Director.objects.filter(agency=application.agency, identity_number=number).exists():
         raise ValidationError({"identity_number": _("This director is already listed.")})
     return Director.objects.create(
-        agency=application.agency, full_name=full_name.strip(), identity_kind=identity_kind,
-        identity_number=number, nationality=nationality.strip(),
+        agency=application.agency,
+        full_name=full_name.strip(),
+        identity_kind=identity_kind,
+        identity_number=number,
+        nationality=nationality.strip(),
     )
 
 
@@ -196,8 +198,9 @@ def record_bond(*, application_id: int, by: User, **fields) -> SecurityBond:
 
 
 @transaction.atomic
-def upload_document(*, application_id: int, by: User, kind: str, upload, content_type: str,
-                    director_id: int | None = None) -> ApplicationDocument:
+def upload_document(
+    *, application_id: int, by: User, kind: str, upload, content_type: str, director_id: int | None = None
+) -> ApplicationDocument:
     """Attach a checked file to an application; a new file of the same kind replaces the old one."""
     application = _editable_application(application_id, by)
     director = None
@@ -206,12 +209,16 @@ def upload_document(*, application_id: int, by: User, kind: str, upload, content
             raise ValidationError({"director": _("Say which director this police clearance is for.")})
         director = Director.objects.get(pk=director_id, agency=application.agency)
     document = ApplicationDocument.objects.create(
-        application=application, kind=kind, director=director, file=upload,
-        original_name=(upload.name or "document")[:255], content_type=content_type, size=upload.size, uploaded_by=by,
+        application=application,
+        kind=kind,
+        director=director,
+        file=upload,
+        original_name=(upload.name or "document")[:255],
+        content_type=content_type,
+        size=upload.size,
+        uploaded_by=by,
     )
-    application.documents.current().filter(kind=kind, director=director).exclude(pk=document.pk).update(
-        replaced_by=document
-    )
+    application.documents.current().filter(kind=kind, director=director).exclude(pk=document.pk).update(replaced_by=document)
     return document
 
 
@@ -285,8 +292,12 @@ def submit_application(*, application_id: int, by: User, seen_status: str | None
     application.bond_required = parameter_value("licence.bond_amount", on)
     application.validity_months = int(parameter_value("licence.validity_months", on))
     _apply(application, "submit", by, "", seen_status, _("This application has already been submitted."))
-    tell_agency(application.agency, NoticeKind.APPLICATION_SUBMITTED, {"reference": application.reference},
-                link=_link("agencies:application_detail", application.pk))
+    tell_agency(
+        application.agency,
+        NoticeKind.APPLICATION_SUBMITTED,
+        {"reference": application.reference},
+        link=_link("agencies:application_detail", application.pk),
+    )
     return application
 
 
@@ -324,8 +335,13 @@ def request_information(*, application_id: int, by: User, reason: str, seen_stat
     reason = _reason_required(reason)
     application = LicenceApplication.objects.select_for_update().select_related("agency").get(pk=application_id)
     _apply(application, "request_information", by, reason, seen_status, _("This application is not under review."))
-    tell_agency(application.agency, NoticeKind.INFORMATION_REQUESTED, {"reference": application.reference},
-                reason=reason, link=_link("agencies:application_detail", application.pk))
+    tell_agency(
+        application.agency,
+        NoticeKind.INFORMATION_REQUESTED,
+        {"reference": application.reference},
+        reason=reason,
+        link=_link("agencies:application_detail", application.pk),
+    )
     return application
 
 
@@ -383,8 +399,12 @@ def approval_blockers(application: LicenceApplication) -> list[str]:
     for barred in barred_directors(application.agency):
         blockers.append(
             _("%(director)s was a director of %(agency)s, whose licence %(licence)s was revoked on %(date)s.")
-            % {"director": barred.director.full_name, "agency": barred.agency, "licence": barred.licence.number,
-               "date": timezone.localtime(barred.licence.status_changed_at).date().isoformat()}
+            % {
+                "director": barred.director.full_name,
+                "agency": barred.agency,
+                "licence": barred.licence.number,
+                "date": timezone.localtime(barred.licence.status_changed_at).date().isoformat(),
+            }
         )
     return blockers
 
@@ -411,7 +431,10 @@ def _issue_or_extend_licence(application: LicenceApplication) -> Licence:
         try:
             with transaction.atomic():
                 return Licence.objects.create(
-                    agency=application.agency, number=next_licence_number(on.year), issued_on=on, valid_from=on,
+                    agency=application.agency,
+                    number=next_licence_number(on.year),
+                    issued_on=on,
+                    valid_from=on,
                     expires_on=add_months(on, months) - datetime.timedelta(days=1),
                 )
         except IntegrityError:  # another officer took the number a moment earlier
@@ -422,6 +445,7 @@ def _issue_or_extend_licence(application: LicenceApplication) -> Licence:
 @transaction.atomic
 def approve_application(*, application_id: int, by: User, note: str = "", seen_status: str | None = None) -> Licence:
     """Approve a reviewed application and issue (or, for a renewal, extend) the licence."""
+    access.check(by, "licensing.decide")
     application = LicenceApplication.objects.select_for_update().select_related("agency", "bond").get(pk=application_id)
     if seen_status is not None and application.status != seen_status:
         raise StaleRecord
@@ -432,9 +456,12 @@ def approve_application(*, application_id: int, by: User, note: str = "", seen_s
     licence = _issue_or_extend_licence(application)
     application.licence = licence
     application.save(update_fields=["licence"])
-    tell_agency(application.agency, NoticeKind.APPLICATION_APPROVED,
-                {"reference": application.reference, "licence": licence.number},
-                link=_link("agencies:licence_detail", licence.pk))
+    tell_agency(
+        application.agency,
+        NoticeKind.APPLICATION_APPROVED,
+        {"reference": application.reference, "licence": licence.number},
+        link=_link("agencies:licence_detail", licence.pk),
+    )
     return licence
 
 
@@ -444,8 +471,13 @@ def reject_application(*, application_id: int, by: User, reason: str, seen_statu
     reason = _reason_required(reason)
     application = LicenceApplication.objects.select_for_update().select_related("agency").get(pk=application_id)
     _apply(application, "reject", by, reason, seen_status, _("This application is not under review."))
-    tell_agency(application.agency, NoticeKind.APPLICATION_REJECTED, {"reference": application.reference},
-                reason=reason, link=_link("agencies:application_detail", application.pk))
+    tell_agency(
+        application.agency,
+        NoticeKind.APPLICATION_REJECTED,
+        {"reference": application.reference},
+        reason=reason,
+        link=_link("agencies:application_detail", application.pk),
+    )
     return application
 
 
@@ -478,8 +510,9 @@ def sanction_licence(*, licence_id: int, action: str, by: User, reason: str, see
     reason = _reason_required(reason)
     licence = Licence.objects.select_for_update().select_related("agency").get(pk=licence_id)
     _apply(licence, action, by, reason, seen_status, refusal)
-    tell_agency(licence.agency, notice, {"licence": licence.number}, reason=reason,
-                link=_link("agencies:licence_detail", licence.pk))
+    tell_agency(
+        licence.agency, notice, {"licence": licence.number}, reason=reason, link=_link("agencies:licence_detail", licence.pk)
+    )
     hook.send(sender=Licence, licence_id=licence.pk, reason=reason)
     return licence
 

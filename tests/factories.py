@@ -48,3 +48,106 @@ class AgencyStaffFactory(UserFactory):
         agency = extracted or AgencyFactory()
         AgencyMembership.objects.create(user=self, agency=agency, is_manager=kwargs.get("manager", False))
         self.groups.add(Group.objects.get(name=Role.AGENCY_STAFF))
+
+
+def _maseru_today():
+    from django.utils import timezone
+
+    return timezone.localdate()
+
+
+def _last_day_of_term(valid_from):
+    import datetime
+
+    return valid_from + datetime.timedelta(days=364)
+
+
+def _next_licence_number():
+    from agencies.services import next_licence_number
+
+    return next_licence_number(_maseru_today().year)
+
+
+class LicenceFactory(factory.django.DjangoModelFactory):
+    """A licence of an agency (a new one unless given), active for a year from today; pass status= for another state."""
+
+    class Meta:
+        model = "agencies.Licence"
+
+    agency = factory.SubFactory(AgencyFactory)
+    number = factory.LazyFunction(_next_licence_number)
+    issued_on = factory.LazyFunction(_maseru_today)
+    valid_from = factory.SelfAttribute("issued_on")
+    expires_on = factory.LazyAttribute(lambda licence: _last_day_of_term(licence.valid_from))
+
+
+# --- Licence applications (for the licensing tests) -------------------------------------------
+
+PDF_BYTES = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def pdf_upload(name="document.pdf", content=PDF_BYTES):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, content, content_type="application/pdf")
+
+
+class DirectorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "agencies.Director"
+
+    agency = factory.SubFactory(AgencyFactory)
+    full_name = factory.Faker("name")
+    identity_kind = "national_id"
+    identity_number = factory.Sequence(lambda n: f"LS{n:09d}")
+    nationality = "Lesotho"
+
+
+class BondFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "agencies.SecurityBond"
+
+    agency = factory.SubFactory(AgencyFactory)
+    kind = "bank_guarantee"
+    issuer = "Standard Lesotho Bank"
+    amount = 50000
+    currency = "LSL"
+    reference = factory.Sequence(lambda n: f"GTEE-{n:05d}")
+    valid_until = factory.LazyFunction(lambda: _maseru_today().replace(year=_maseru_today().year + 2))
+
+
+class ApplicationFactory(factory.django.DjangoModelFactory):
+    """A draft application of an agency with complete details (documents are added by ``complete_application``)."""
+
+    class Meta:
+        model = "agencies.LicenceApplication"
+
+    agency = factory.SubFactory(
+        AgencyFactory, tax_number="TIN-100200", physical_address="Kingsway, Maseru", phone="+26622312345",
+        email="office@agency.example.org",
+    )
+
+
+def complete_application(application, by=None):
+    """Give a draft application a director, a bond and every required document, as the agency would."""
+    from agencies.models import REQUIRED_DOCUMENTS, ApplicationDocument, DocumentKind
+
+    agency = application.agency
+    for field, value in {"tax_number": "TIN-100200", "physical_address": "Kingsway, Maseru", "phone": "+26622312345",
+                         "email": "office@agency.example.org"}.items():
+        if not getattr(agency, field):
+            setattr(agency, field, value)
+    agency.save()
+    if application.kind == "new" and not application.agency.directors.exists():
+        DirectorFactory(agency=application.agency)
+    application.bond = BondFactory(agency=application.agency)
+    application.save(update_fields=["bond"])
+    for kind in REQUIRED_DOCUMENTS[application.kind]:
+        directors = list(application.agency.directors.all()) if kind == DocumentKind.POLICE_CLEARANCE else [None]
+        for director in directors:
+            ApplicationDocument.objects.create(
+                application=application, kind=kind, director=director, file=pdf_upload(), original_name="scan.pdf",
+                content_type="application/pdf", size=len(PDF_BYTES), uploaded_by=by,
+            )
+    return application

@@ -1,5 +1,5 @@
 """Every named URL, as every role and as an anonymous visitor, answers what its
-declared capability implies.
+declared capability implies (a POST-only URL is tried with an empty form).
 
 A URL whose view declares no capability, or whose parameters this file
 cannot build, fails the test: a URL added later cannot escape it. When you
@@ -35,7 +35,49 @@ URL_PARAMETERS: dict[str, Callable] = {
     "agencies:agency_detail": lambda cast: Target({"pk": cast.agency_a.pk}, owner_agency=cast.agency_a),
     "agencies:agency_disable": lambda cast: Target({"pk": cast.agency_a.pk}, owner_agency=cast.agency_a),
     "agencies:agency_enable": lambda cast: Target({"pk": cast.agency_a.pk}, owner_agency=cast.agency_a),
+    "agencies:agency_edit": lambda cast: Target({"pk": cast.agency_a.pk}, owner_agency=cast.agency_a),
+    **{
+        f"agencies:{name}": lambda cast: Target({"pk": _application_of_agency_a(cast).pk}, owner_agency=cast.agency_a)
+        for name in ("application_detail", "director_add", "bond_record", "document_upload", "application_submit",
+                     "application_resubmit", "application_withdraw", "application_start_review",
+                     "application_request_information", "application_approve", "application_reject")
+    },
+    "agencies:director_remove": lambda cast: Target(
+        {"pk": _application_of_agency_a(cast).pk, "director_pk": cast.agency_a.directors.first().pk},
+        owner_agency=cast.agency_a,
+    ),
+    "agencies:document_download": lambda cast: Target(
+        {"pk": _application_of_agency_a(cast).documents.first().pk}, owner_agency=cast.agency_a
+    ),
+    "agencies:document_review": lambda cast: Target(
+        {"pk": _application_of_agency_a(cast).documents.first().pk}, owner_agency=cast.agency_a
+    ),
+    **{
+        f"agencies:{name}": lambda cast: Target({"pk": _licence_of_agency_a(cast).pk}, owner_agency=cast.agency_a)
+        for name in ("licence_detail", "licence_certificate", "licence_suspend", "licence_reinstate", "licence_revoke")
+    },
+    "agency_account:verify": lambda cast: Target({"token": "not-a-real-token"}),
+    "agency_account:staff_remove": lambda cast: Target(
+        {"pk": cast.agency_staff.agency_membership.pk}, owner_agency=cast.agency_a
+    ),
+    # Public: anyone may verify any licence, so no owner agency.
+    "register:verify": lambda cast: Target({"token": _licence_of_agency_a(cast).public_token}),
 }
+
+
+def _application_of_agency_a(cast):
+    from agencies.models import LicenceApplication
+    from tests.factories import ApplicationFactory, complete_application
+
+    existing = LicenceApplication.objects.filter(agency=cast.agency_a).first()
+    return existing or complete_application(ApplicationFactory(agency=cast.agency_a))
+
+
+def _licence_of_agency_a(cast):
+    from agencies.models import Licence
+    from tests.factories import LicenceFactory
+
+    return Licence.objects.filter(agency=cast.agency_a).first() or LicenceFactory(agency=cast.agency_a)
 
 
 def named_urls() -> list[tuple[str, URLPattern]]:
@@ -70,7 +112,8 @@ def expected(user, capability: str, target: Target) -> str:
 
 
 def observed(response) -> str:
-    if response.status_code == 302 and response["Location"].startswith(reverse("core:login")):
+    # Sent to sign in (with ?next=); a plain redirect to the login page (after signing out) is an answer.
+    if response.status_code == 302 and response["Location"].startswith(reverse("core:login") + "?next="):
         return "login"
     if response.status_code == 403:
         return "forbidden"
@@ -109,6 +152,9 @@ def test_permission_matrix(url_name, cast, client):
             client.force_login(user)
             access.forget_roles(user)
         response = client.get(url)
+        if response.status_code == 405:
+            # A POST-only action: try it with an empty form, which must be refused cleanly, never a 500.
+            response = client.post(url, {})
         want, got = expected(user, capability, target), observed(response)
         if want != got:
             mismatches.append(f"{role}: expected {want}, got {got} ({response.status_code})")

@@ -54,7 +54,7 @@ def test_a_decision_on_a_stale_screen_is_refused(cast, client):
         reverse("agencies:agency_enable", args=[cast.agency_a.pk]), {"reason": "mine", "seen_status": "active"}, follow=True
     )
     assert seen == "active"
-    assert "Someone else changed this agency" in response.content.decode()
+    assert "Someone else changed this record" in response.content.decode()
     assert StateLog.objects.for_(cast.agency_a).count() == 3
 
 
