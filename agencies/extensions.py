@@ -157,7 +157,14 @@ def _send_expiry_reminders():
     return send_expiry_reminders()
 
 
+def _purge_unverified_signups():
+    from agencies.accounts import purge_unverified_signups
+
+    return purge_unverified_signups()
+
+
 registry.register_job(registry.ScheduledJob(name="agencies.expire_licences", run=_expire_licences))
+registry.register_job(registry.ScheduledJob(name="agencies.purge_unverified_signups", run=_purge_unverified_signups))
 registry.register_job(registry.ScheduledJob(name="agencies.licence_expiry_reminders", run=_send_expiry_reminders))
 
 

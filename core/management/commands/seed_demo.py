@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.test.utils import override_settings
 
 from core import registry
 from core.demo import DEMO_PASSWORD
@@ -17,10 +18,12 @@ class Command(BaseCommand):
         if scale < 1:
             raise CommandError("--scale must be 1 or more.")
         logins: list[tuple[str, str]] = []
-        for seeder in registry.DEMO_SEEDERS:
-            with transaction.atomic():
-                logins.extend(seeder.seed(scale))
-            self.stdout.write(f"seeded {seeder.name}")
+        # The demo's stories tell agencies of decisions by e-mail; nobody should receive those.
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+            for seeder in registry.DEMO_SEEDERS:
+                with transaction.atomic():
+                    logins.extend(seeder.seed(scale))
+                self.stdout.write(f"seeded {seeder.name}")
         self.stdout.write("")
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD})")
         width = max((len(str(role)) for role, _ in logins), default=10)
