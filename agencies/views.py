@@ -206,9 +206,9 @@ def application_detail(request, pk):
         "replaced_documents": [d for d in application.documents.all() if d.replaced_by_id is not None],
         "directors": application.agency.directors.all(),
         "missing": services.missing_details(application) + services.missing_documents(application) if editable else [],
-        "director_form": DirectorForm() if editable else None,
-        "bond_form": BondForm(instance=application.bond) if editable else None,
-        "upload_form": DocumentUploadForm(agency=application.agency) if editable else None,
+        "director_form": DirectorForm(auto_id="director_%s") if editable else None,
+        "bond_form": BondForm(instance=application.bond, auto_id="bond_%s") if editable else None,
+        "upload_form": DocumentUploadForm(agency=application.agency, auto_id="upload_%s") if editable else None,
         "confirm_form": ConfirmForm(initial=seen),
         # Two reason forms on one page: distinct ids, same field names.
         "information_form": ReasonForm(initial=seen, auto_id="information_%s"),
