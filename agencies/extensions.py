@@ -142,6 +142,56 @@ registry.register_section(
 )
 
 
+def _licensing_timeline(request, agency):
+    """Every transition of the agency's applications and licences, newest first, with who, when and why."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.db.models import Q
+    from django_fsm_log.models import StateLog
+
+    from agencies.models import Licence, LicenceApplication
+
+    application_type = ContentType.objects.get_for_model(LicenceApplication)
+    licence_type = ContentType.objects.get_for_model(Licence)
+    applications = {a.pk: a for a in agency.applications.all()}
+    licences = {licence.pk: licence for licence in agency.licences.all()}
+    logs = (
+        StateLog.objects.filter(
+            Q(content_type=application_type, object_id__in=list(applications))
+            | Q(content_type=licence_type, object_id__in=list(licences))
+        )
+        .select_related("by")
+        .order_by("-timestamp", "-pk")[:100]
+    )
+    entries = []
+    for log in logs:
+        record = (applications if log.content_type_id == application_type.pk else licences).get(log.object_id)
+        states = type(record).status.field.choices if record is not None else []
+        labels = dict(states)
+        entries.append(
+            {
+                "when": log.timestamp,
+                "who": log.by,
+                "record": record,
+                "change": f"{labels.get(log.source_state, log.source_state or '—')} → {labels.get(log.state, log.state)}",
+                "reason": log.description or "",
+            }
+        )
+    return {"entries": entries}
+
+
+registry.register_section(
+    "agencies.agency",
+    registry.Section(
+        key="agencies.timeline",
+        title=_("Licensing history"),
+        template="agencies/sections/timeline.html",
+        capability="licensing.view",
+        context=_licensing_timeline,
+        order=50,
+    ),
+)
+
+
 # --- Scheduled jobs ---------------------------------------------------------------------------
 
 

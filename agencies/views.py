@@ -165,7 +165,9 @@ class ApplicationQueueView(ApplicationListView):
 @requires("licensing.apply")
 def application_start(request):
     agency_id = access.agency_id_of(request.user)
-    form = StartApplicationForm(request.POST or None, initial={"kind": "new"})
+    # The licence page's "Apply for renewal" link preselects a renewal.
+    kind = "renewal" if request.GET.get("kind") == "renewal" else "new"
+    form = StartApplicationForm(request.POST or None, initial={"kind": kind})
     if request.method == "POST" and form.is_valid():
         try:
             application = services.start_application(agency_id=agency_id, by=request.user, kind=form.cleaned_data["kind"])

@@ -476,3 +476,31 @@ def test_staff_removed_from_an_agency_cannot_see_its_applications(cast, draft, c
     AgencyMembership.objects.filter(user=former).update(ended_at=timezone.now())
     client.force_login(former)
     assert client.get(reverse("agencies:application_detail", args=[draft.pk])).status_code == 403
+
+
+def test_the_agency_page_shows_its_licensing_history_with_who_and_why(cast, client):
+    licence = LicenceFactory(agency=cast.agency_a)
+    services.sanction_licence(licence_id=licence.pk, action="suspend", by=cast.licensing_officer, reason="Fees charged")
+    client.force_login(cast.licensing_officer)
+    page = client.get(reverse("agencies:agency_detail", args=[cast.agency_a.pk])).content.decode()
+    assert "Licensing history" in page and "Active → Suspended" in page and "Fees charged" in page
+    assert str(cast.licensing_officer) in page
+
+
+def test_the_agency_page_runs_a_constant_number_of_queries(cast, client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(cast.licensing_officer)
+    url = reverse("agencies:agency_detail", args=[cast.agency_a.pk])
+    client.get(url)  # warm the content-type cache
+
+    def queries_with(licences):
+        for _ in range(licences):
+            licence = LicenceFactory(agency=cast.agency_a)
+            services.sanction_licence(licence_id=licence.pk, action="revoke", by=cast.licensing_officer, reason="x")
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    assert queries_with(1) == queries_with(5)
