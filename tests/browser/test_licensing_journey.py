@@ -17,8 +17,7 @@ from tests.factories import TEST_PASSWORD, AgencyStaffFactory, UserFactory
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.needs("chromium"),
-    # serialized_rollback restores the roles, parameters and SMS texts that the data migrations made.
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
@@ -57,7 +56,7 @@ def flash(page, text):
 
 
 @pytest.fixture
-def people(db, settings, live_server):
+def people(reference_data, settings, live_server):
     from agencies.models import Agency
     from core.access import Role
 

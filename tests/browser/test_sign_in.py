@@ -5,7 +5,11 @@ import pytest
 from core import access, registry
 from tests.factories import TEST_PASSWORD
 
-pytestmark = [pytest.mark.browser, pytest.mark.needs("chromium"), pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.needs("chromium"),
+    pytest.mark.django_db(transaction=True),
+]
 
 
 def sign_in(page, username):
@@ -17,15 +21,10 @@ def sign_in(page, username):
 
 
 @pytest.fixture
-def people(db):
-    # transaction=True empties the tables (and the data migrations' rows) between tests: recreate the roles.
-    from django.contrib.auth.models import Group
-
+def people(reference_data):
     from core.access import Role
     from tests.factories import AgencyFactory, AgencyStaffFactory, UserFactory
 
-    for role in Role:
-        Group.objects.get_or_create(name=role)
     people = {role: UserFactory(username=f"b_{role}", roles=[role]) for role in Role if role != Role.AGENCY_STAFF}
     people[Role.AGENCY_STAFF] = AgencyStaffFactory(username="b_agency", agency=AgencyFactory(trading_name="Maluti Recruitment"))
     return people
