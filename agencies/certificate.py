@@ -60,11 +60,6 @@ def public_status(licence: Licence, on: datetime.date | None = None) -> str:
     return licence.status
 
 
-def may_recruit(licence: Licence, on: datetime.date | None = None) -> bool:
-    on = on or timezone.localdate()
-    return public_status(licence, on) == LicenceStatus.ACTIVE and licence.valid_from <= on
-
-
 def status_statement(licence: Licence, on: datetime.date | None = None) -> str:
     """One plain sentence saying whether the agency may recruit, in the active language."""
     on = on or timezone.localdate()
@@ -73,6 +68,8 @@ def status_statement(licence: Licence, on: datetime.date | None = None) -> str:
         return _("This licence takes effect on %(date)s: the agency may not recruit before then.") % {
             "date": long_date(licence.valid_from)
         }
+    if status == LicenceStatus.ACTIVE and not licence.agency.is_active:
+        return _("The ministry has stopped this agency's account: it may not recruit at present. Do not pay this agency.")
     if status == LicenceStatus.ACTIVE:
         return _("This licence is active: the agency may recruit until %(date)s.") % {"date": long_date(licence.expires_on)}
     if status == LicenceStatus.SUSPENDED:

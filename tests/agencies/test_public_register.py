@@ -286,3 +286,14 @@ def test_licence_factory_numbers_are_unique():
     # Guards the tests above, which look licences up by number.
     assert len({LicenceFactory().number for _ in range(3)}) == 3
     assert Licence.objects.count() == 3
+
+
+def test_a_disabled_agency_is_not_shown_as_free_to_recruit(cast, client):
+    from agencies import services
+    from tests.factories import LicenceFactory
+
+    licence = LicenceFactory(agency=cast.agency_a)
+    services.disable_agency_account(agency_id=cast.agency_a.pk, by=cast.licensing_officer, reason="Fraud under investigation")
+    page = client.get(reverse("register:verify", args=[licence.public_token])).content.decode()
+    assert "may not recruit" in page and "may recruit until" not in page
+    assert "Fraud under investigation" not in page
