@@ -248,7 +248,7 @@ def remove_staff_member(*, by: User, membership_id: int) -> AgencyMembership:
         .order_by("pk")
         .values_list("pk", flat=True)
     )
-    membership = AgencyMembership.objects.select_for_update().select_related("user").get(pk=membership_id)
+    membership = AgencyMembership.objects.select_for_update(of=("self",)).select_related("user").get(pk=membership_id)
     if membership.agency_id != agency.pk:
         raise PermissionDenied
     if membership.ended_at is not None:

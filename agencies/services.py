@@ -149,7 +149,7 @@ def add_agency_staff(*, agency: Agency, user: User, is_manager: bool = False) ->
 
 
 def _editable_application(application_id: int, by: User) -> LicenceApplication:
-    application = LicenceApplication.objects.select_for_update().select_related("agency").get(pk=application_id)
+    application = LicenceApplication.objects.select_for_update(of=("self",)).select_related("agency").get(pk=application_id)
     access.check(by, "licensing.apply")
     if access.agency_id_of(by) != application.agency_id:
         raise PermissionDenied
@@ -280,7 +280,7 @@ def start_application(*, agency_id: int, by: User, kind: str = ApplicationKind.N
 @transaction.atomic
 def submit_application(*, application_id: int, by: User, seen_status: str | None = None) -> LicenceApplication:
     """Submit a complete application; fee, bond and validity are fixed as they stand on the submission date."""
-    application = LicenceApplication.objects.select_for_update().select_related("agency").get(pk=application_id)
+    application = LicenceApplication.objects.select_for_update(of=("self",)).select_related("agency").get(pk=application_id)
     if access.agency_id_of(by) != application.agency_id:
         raise PermissionDenied
     problems = missing_details(application) + missing_documents(application)
@@ -313,7 +313,7 @@ def start_review(*, application_id: int, by: User, seen_status: str | None = Non
 def review_document(*, document_id: int, by: User, accepted: bool, note: str = "") -> ApplicationDocument:
     """Accept or reject one document of an application under review; a rejection says why."""
     access.check(by, "licensing.review")
-    document = ApplicationDocument.objects.select_for_update().select_related("application").get(pk=document_id)
+    document = ApplicationDocument.objects.select_for_update(of=("self",)).select_related("application").get(pk=document_id)
     if document.application.status != ApplicationStatus.UNDER_REVIEW:
         raise ValidationError(_("Documents are reviewed while the application is under review."))
     if document.replaced_by_id:
@@ -333,7 +333,7 @@ def review_document(*, document_id: int, by: User, accepted: bool, note: str = "
 def request_information(*, application_id: int, by: User, reason: str, seen_status: str | None = None) -> LicenceApplication:
     """Ask the agency for more information, in words it will read."""
     reason = _reason_required(reason)
-    application = LicenceApplication.objects.select_for_update().select_related("agency").get(pk=application_id)
+    application = LicenceApplication.objects.select_for_update(of=("self",)).select_related("agency").get(pk=application_id)
     _apply(application, "request_information", by, reason, seen_status, _("This application is not under review."))
     tell_agency(
         application.agency,
@@ -348,7 +348,7 @@ def request_information(*, application_id: int, by: User, reason: str, seen_stat
 @transaction.atomic
 def resubmit_application(*, application_id: int, by: User, seen_status: str | None = None) -> LicenceApplication:
     """Send the application back to the ministry once every rejected document has been replaced."""
-    application = LicenceApplication.objects.select_for_update().select_related("agency").get(pk=application_id)
+    application = LicenceApplication.objects.select_for_update(of=("self",)).select_related("agency").get(pk=application_id)
     if access.agency_id_of(by) != application.agency_id:
         raise PermissionDenied
     still_rejected = application.documents.current().filter(review=DocumentReview.REJECTED)
@@ -446,7 +446,7 @@ def _issue_or_extend_licence(application: LicenceApplication) -> Licence:
 def approve_application(*, application_id: int, by: User, note: str = "", seen_status: str | None = None) -> Licence:
     """Approve a reviewed application and issue (or, for a renewal, extend) the licence."""
     access.check(by, "licensing.decide")
-    application = LicenceApplication.objects.select_for_update().select_related("agency", "bond").get(pk=application_id)
+    application = LicenceApplication.objects.select_for_update(of=("self",)).select_related("agency", "bond").get(pk=application_id)
     if seen_status is not None and application.status != seen_status:
         raise StaleRecord
     blockers = approval_blockers(application)
@@ -469,7 +469,7 @@ def approve_application(*, application_id: int, by: User, note: str = "", seen_s
 def reject_application(*, application_id: int, by: User, reason: str, seen_status: str | None = None) -> LicenceApplication:
     """Reject an application, with a reason the agency sees."""
     reason = _reason_required(reason)
-    application = LicenceApplication.objects.select_for_update().select_related("agency").get(pk=application_id)
+    application = LicenceApplication.objects.select_for_update(of=("self",)).select_related("agency").get(pk=application_id)
     _apply(application, "reject", by, reason, seen_status, _("This application is not under review."))
     tell_agency(
         application.agency,
@@ -508,7 +508,7 @@ def sanction_licence(*, licence_id: int, action: str, by: User, reason: str, see
         raise ValueError(action)
     hook, notice, refusal = SANCTIONS[action]
     reason = _reason_required(reason)
-    licence = Licence.objects.select_for_update().select_related("agency").get(pk=licence_id)
+    licence = Licence.objects.select_for_update(of=("self",)).select_related("agency").get(pk=licence_id)
     _apply(licence, action, by, reason, seen_status, refusal)
     tell_agency(
         licence.agency, notice, {"licence": licence.number}, reason=reason, link=_link("agencies:licence_detail", licence.pk)
@@ -533,7 +533,7 @@ def expire_licences() -> str:
         status__in=[LicenceStatus.ACTIVE, LicenceStatus.SUSPENDED], expires_on__lt=today()
     ).values_list("pk", flat=True):
         with transaction.atomic():
-            licence = Licence.objects.select_for_update().select_related("agency").get(pk=licence_id)
+            licence = Licence.objects.select_for_update(of=("self",)).select_related("agency").get(pk=licence_id)
             if not can_proceed(licence.expire) or licence.expires_on >= today():
                 continue
             licence.expire(description=_("Reached its expiry date."))
