@@ -254,9 +254,7 @@ def remove_staff_member(*, by: User, membership_id: int) -> AgencyMembership:
     if membership.ended_at is not None:
         raise ValidationError(_("%(user)s has already been removed.") % {"user": membership.user})
     if membership.is_manager and managers == [membership.pk]:
-        raise ValidationError(
-            _("You are the agency's last manager, so you cannot remove yourself. Add another manager first.")
-        )
+        raise ValidationError(_("You are the agency's last manager, so you cannot remove yourself. Add another manager first."))
     reason = f"removed by {by.username} (user {by.pk})"
     membership.ended_at = timezone.now()
     membership._change_reason = reason

@@ -446,7 +446,9 @@ def _issue_or_extend_licence(application: LicenceApplication) -> Licence:
 def approve_application(*, application_id: int, by: User, note: str = "", seen_status: str | None = None) -> Licence:
     """Approve a reviewed application and issue (or, for a renewal, extend) the licence."""
     access.check(by, "licensing.decide")
-    application = LicenceApplication.objects.select_for_update(of=("self",)).select_related("agency", "bond").get(pk=application_id)
+    application = (
+        LicenceApplication.objects.select_for_update(of=("self",)).select_related("agency", "bond").get(pk=application_id)
+    )
     if seen_status is not None and application.status != seen_status:
         raise StaleRecord
     blockers = approval_blockers(application)
