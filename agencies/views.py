@@ -194,7 +194,11 @@ def _visible_application(request, pk) -> LicenceApplication:
 
 @requires("licensing.view")
 def application_detail(request, pk):
-    application = _visible_application(request, pk)
+    return _application_page(request, _visible_application(request, pk))
+
+
+def _application_page(request, application: LicenceApplication, *, status: int = 200, **bound_forms) -> HttpResponse:
+    """The application's page; a form that failed is shown again, with its errors next to its fields."""
     user = request.user
     own = access.agency_id_of(user) == application.agency_id
     editable = own and application.status in (ApplicationStatus.DRAFT, ApplicationStatus.INFORMATION_REQUESTED)
@@ -211,11 +215,11 @@ def application_detail(request, pk):
         "director_form": DirectorForm(auto_id="director_%s") if editable else None,
         "bond_form": BondForm(instance=application.bond, auto_id="bond_%s") if editable else None,
         "upload_form": DocumentUploadForm(agency=application.agency, auto_id="upload_%s") if editable else None,
-        "confirm_form": ConfirmForm(initial=seen),
+        "confirm_form": ConfirmForm(initial=seen, auto_id="confirm_%s"),
         # Two reason forms on one page: distinct ids, same field names.
         "information_form": ReasonForm(initial=seen, auto_id="information_%s"),
         "reject_form": ReasonForm(initial=seen, auto_id="reject_%s"),
-        "note_form": NoteForm(initial=seen),
+        "note_form": NoteForm(initial=seen, auto_id="note_%s"),
         "review_form": DocumentReviewForm(),
         "actions": _application_actions(user, application),
         "blockers": services.approval_blockers(application)
@@ -224,7 +228,8 @@ def application_detail(request, pk):
         "may_review_documents": application.status == ApplicationStatus.UNDER_REVIEW and access.can(user, "licensing.review"),
         "sections": registry.sections_for(request, application),
     }
-    return render(request, "agencies/application_detail.html", context)
+    context.update(bound_forms)
+    return render(request, "agencies/application_detail.html", context, status=status)
 
 
 def _application_actions(user, application) -> list[str]:
@@ -246,6 +251,34 @@ APPLICATION_ACTIONS = {
 }
 
 
+class InvalidForm(Exception):
+    """A form on the application page did not validate: show the page again with it."""
+
+    def __init__(self, name: str, form):
+        super().__init__(name)
+        self.name, self.form = name, form
+
+
+def _checked(name: str, form, service: Callable, **arguments) -> None:
+    """Validate ``form``, then call the service; any refusal goes back next to the form's fields."""
+    if not form.is_valid():
+        raise InvalidForm(name, form)
+    try:
+        service(**form.cleaned_data, **arguments)
+    except ValidationError as error:
+        _add_errors(form, error)
+        raise InvalidForm(name, form) from None
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    """Put a service's refusal next to the field it names, or above the form."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, errors in error.error_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
 def _editing(request, pk, handler: Callable) -> HttpResponse:
     """Run one change of an editable application (director, bond, document) and go back to its page."""
     application = _visible_application(request, pk)
@@ -253,6 +286,9 @@ def _editing(request, pk, handler: Callable) -> HttpResponse:
         raise PermissionDenied
     try:
         message = handler(application)
+    except InvalidForm as invalid:
+        messages.error(request, _("Please correct the problems below."))
+        return _application_page(request, application, status=400, **{invalid.name: invalid.form})
     except ValidationError as error:
         _errors_to_messages(request, error)
     else:
@@ -275,10 +311,8 @@ def _form_errors(form) -> ValidationError:
 @require_POST
 def director_add(request, pk):
     def handle(application):
-        form = DirectorForm(request.POST)
-        if not form.is_valid():
-            raise _form_errors(form)
-        services.add_director(application_id=application.pk, by=request.user, **form.cleaned_data)
+        form = DirectorForm(request.POST, auto_id="director_%s")
+        _checked("director_form", form, services.add_director, application_id=application.pk, by=request.user)
         return _("The director was added.")
 
     return _editing(request, pk, handle)
@@ -298,10 +332,8 @@ def director_remove(request, pk, director_pk):
 @require_POST
 def bond_record(request, pk):
     def handle(application):
-        form = BondForm(request.POST)
-        if not form.is_valid():
-            raise _form_errors(form)
-        services.record_bond(application_id=application.pk, by=request.user, **form.cleaned_data)
+        form = BondForm(request.POST, auto_id="bond_%s")
+        _checked("bond_form", form, services.record_bond, application_id=application.pk, by=request.user)
         return _("The security bond or guarantee was recorded.")
 
     return _editing(request, pk, handle)
@@ -311,18 +343,22 @@ def bond_record(request, pk):
 @require_POST
 def document_upload(request, pk):
     def handle(application):
-        form = DocumentUploadForm(request.POST, request.FILES, agency=application.agency)
+        form = DocumentUploadForm(request.POST, request.FILES, agency=application.agency, auto_id="upload_%s")
         if not form.is_valid():
-            raise _form_errors(form)
+            raise InvalidForm("upload_form", form)
         director = form.cleaned_data["director"]
-        services.upload_document(
-            application_id=application.pk,
-            by=request.user,
-            kind=form.cleaned_data["kind"],
-            upload=form.cleaned_data["file"],
-            content_type=form.content_type,
-            director_id=director.pk if director else None,
-        )
+        try:
+            services.upload_document(
+                application_id=application.pk,
+                by=request.user,
+                kind=form.cleaned_data["kind"],
+                upload=form.cleaned_data["file"],
+                content_type=form.content_type,
+                director_id=director.pk if director else None,
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+            raise InvalidForm("upload_form", form) from None
         return _("The document was uploaded.")
 
     return _editing(request, pk, handle)
@@ -360,17 +396,21 @@ def document_review(request, pk):
     return redirect("agencies:application_detail", pk=document.application_id)
 
 
-def _transition_view(service: Callable, capability: str, form_class, done: str, **extra) -> Callable:
-    """One POST view per application transition: validate, call the service, say what happened."""
+def _transition_view(service: Callable, capability: str, form_class, done: str, form_name: str = "confirm_form") -> Callable:
+    """One POST view per application transition: validate, call the service, say what happened.
+
+    ``form_name`` is the form's name on the application page, where a form
+    that fails comes back with its errors next to its fields.
+    """
 
     @requires(capability)
     @require_POST
     def view(request, pk):
         application = _visible_application(request, pk)
-        form = form_class(request.POST)
+        form = form_class(request.POST, auto_id=f"{form_name.removesuffix('_form')}_%s")
         if not form.is_valid():
-            _errors_to_messages(request, _form_errors(form))
-            return redirect("agencies:application_detail", pk=application.pk)
+            messages.error(request, _("Please correct the problems below."))
+            return _application_page(request, application, status=400, **{form_name: form})
         arguments = dict(form.cleaned_data)
         try:
             service(application_id=application.pk, by=request.user, **arguments)
@@ -398,16 +438,25 @@ application_start_review = _transition_view(
     services.start_review, "licensing.review", ConfirmForm, gettext_lazy("You are now reviewing this application.")
 )
 application_request_information = _transition_view(
-    services.request_information, "licensing.review", ReasonForm, gettext_lazy("The agency was asked for more information.")
+    services.request_information,
+    "licensing.review",
+    ReasonForm,
+    gettext_lazy("The agency was asked for more information."),
+    form_name="information_form",
 )
 application_approve = _transition_view(
     services.approve_application,
     "licensing.decide",
     NoteForm,
     gettext_lazy("The application was approved and the licence issued."),
+    form_name="note_form",
 )
 application_reject = _transition_view(
-    services.reject_application, "licensing.decide", ReasonForm, gettext_lazy("The application was rejected.")
+    services.reject_application,
+    "licensing.decide",
+    ReasonForm,
+    gettext_lazy("The application was rejected."),
+    form_name="reject_form",
 )
 
 

@@ -504,3 +504,31 @@ def test_the_agency_page_runs_a_constant_number_of_queries(cast, client):
         return len(captured)
 
     assert queries_with(1) == queries_with(5)
+
+
+def test_a_director_form_with_errors_comes_back_with_them_next_to_the_fields(cast, draft, client):
+    client.force_login(cast.agency_staff)
+    existing = draft.agency.directors.first()
+    response = client.post(
+        reverse("agencies:director_add", args=[draft.pk]),
+        {
+            "full_name": "Same Person",
+            "identity_kind": "national_id",
+            "identity_number": existing.identity_number.lower(),
+            "nationality": "Lesotho",
+        },
+    )
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "This director is already listed." in body and 'id="director_identity_number"' in body
+    assert draft.agency.directors.count() == 1
+
+
+def test_a_rejection_without_a_reason_shows_the_error_on_the_page(cast, draft, client):
+    under_review(cast, draft)
+    client.force_login(cast.licensing_officer)
+    response = client.post(reverse("agencies:application_reject", args=[draft.pk]), {"reason": "", "seen_status": "under_review"})
+    assert response.status_code == 400
+    assert 'id="reject_reason"' in response.content.decode() and "This field is required." in response.content.decode()
+    draft.refresh_from_db()
+    assert draft.status == ApplicationStatus.UNDER_REVIEW
