@@ -69,6 +69,10 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "licensing.import": frozenset({Role.ADMINISTRATOR}),
     # An agency's manager adds and removes its staff (the service also checks the manager flag).
     "agencies.manage_staff": frozenset({Role.AGENCY_STAFF}),
+    # Migrant workers (agency staff: those linked to their agency; trainers will need their class lists).
+    "workers.view": ALL_ROLES,
+    "workers.register": frozenset({Role.AGENCY_STAFF, Role.REGISTRAR}),  # register, claim, record SMS consent
+    "workers.end_link": frozenset({Role.AGENCY_STAFF, Role.REGISTRAR}),
 }
 
 

@@ -151,3 +151,35 @@ def complete_application(application, by=None):
                 content_type="application/pdf", size=len(PDF_BYTES), uploaded_by=by,
             )
     return application
+
+
+# --- Workers ------------------------------------------------------------------------------------
+
+
+def _birthday(n):
+    import datetime
+
+    return datetime.date(1980 + n % 20, 1 + n % 12, 1 + n % 28)
+
+
+class WorkerFactory(factory.django.DjangoModelFactory):
+    """A registered worker; pass ``agency=`` to link them (an open link) to that agency."""
+
+    class Meta:
+        model = "workers.Worker"
+        skip_postgeneration_save = True
+
+    first_name = factory.Sequence(lambda n: ["Thabo", "Lineo", "Tšepo", "Palesa", "Mpho"][n % 5])
+    last_name = factory.Sequence(lambda n: f"Mokoena{n}")
+    sex = "male"
+    date_of_birth = factory.Sequence(_birthday)
+    national_id = factory.Sequence(lambda n: f"0101{n:09d}")
+    district = District.MASERU
+    mobile = factory.Sequence(lambda n: f"+2665{n % 10_000_000:07d}")
+
+    @factory.post_generation
+    def agency(self, create, extracted, **kwargs):
+        if create and extracted:
+            from workers.models import AgencyWorker
+
+            AgencyWorker.objects.create(agency=extracted, worker=self)

@@ -1,0 +1,38 @@
+"""What workers adds to core's registries: the menu entry, the agency's dashboard panel, demo data."""
+
+from django.utils.translation import gettext_lazy as _
+
+from core import access, registry
+
+registry.register_nav(registry.NavItem(_("Workers"), "workers:worker_list", "workers.view", order=20))
+
+
+def _own_workers(request):
+    from workers.models import Worker
+
+    agency_id = access.agency_id_of(request.user)
+    return {
+        "count": Worker.objects.for_agency(agency_id).count() if agency_id else 0,
+        "may_register": access.can(request.user, "workers.register"),
+    }
+
+
+registry.register_panel(
+    registry.Panel(
+        key="workers.own",
+        title=_("Your workers"),
+        template="workers/panels/own_workers.html",
+        capability="agencies.own",  # agency staff only
+        context=_own_workers,
+        order=20,
+    )
+)
+
+
+def _seed_workers(scale):
+    from workers.demo import seed_workers
+
+    return seed_workers(scale)
+
+
+registry.register_demo_seeder(registry.DemoSeeder(name="workers.workers", seed=_seed_workers, order=30))

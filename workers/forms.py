@@ -1,0 +1,121 @@
+from __future__ import annotations
+
+import datetime
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from agencies.models import Agency
+from core import access
+from core.access import Role
+from workers import services
+from workers.models import ConsentMethod, Worker, normalise_document_number
+
+MINIMUM_AGE = 18
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def age_on(date_of_birth: datetime.date, on: datetime.date) -> int:
+    return on.year - date_of_birth.year - ((on.month, on.day) < (date_of_birth.month, date_of_birth.day))
+
+
+def _agency_field() -> forms.ModelChoiceField:
+    return forms.ModelChoiceField(
+        label=_("Agency"),
+        queryset=Agency.objects.order_by("legal_name"),
+        required=False,
+        help_text=_("Leave empty to register the worker without an agency."),
+    )
+
+
+class WorkerRegisterForm(forms.ModelForm):
+    different_person = forms.BooleanField(
+        label=_("This is a different person"),
+        required=False,
+        help_text=_("Tick this only when you have checked that the similar workers listed above are someone else."),
+        widget=forms.HiddenInput,  # shown as a checkbox once similar workers are found
+    )
+
+    class Meta:
+        model = Worker
+        fields = list(services.WORKER_FIELDS)
+        widgets = {"date_of_birth": DATE, "passport_expires_on": DATE}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.near_matches: list[Worker] = []
+        self.fields["mobile"].help_text = _("A mobile number that can receive SMS, such as +266 5… or +266 6…, or +27 ….")
+        if Role.REGISTRAR in access.roles_of(user):
+            self.fields["agency"] = _agency_field()
+            self.order_fields(["agency"])
+
+    def clean_national_id(self) -> str:
+        return normalise_document_number(self.cleaned_data["national_id"])
+
+    def clean_passport_number(self) -> str:
+        return normalise_document_number(self.cleaned_data.get("passport_number"))
+
+    def clean_date_of_birth(self) -> datetime.date:
+        date_of_birth = self.cleaned_data["date_of_birth"]
+        today = timezone.localdate()
+        if date_of_birth > today:
+            raise forms.ValidationError(_("The date of birth cannot be in the future."))
+        if age_on(date_of_birth, today) < MINIMUM_AGE:
+            raise forms.ValidationError(_("A worker must be at least %(age)d years old.") % {"age": MINIMUM_AGE})
+        return date_of_birth
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        passport, expires_on = cleaned.get("passport_number"), cleaned.get("passport_expires_on")
+        if passport and not expires_on and "passport_expires_on" not in self.errors:
+            self.add_error("passport_expires_on", _("Give the passport's expiry date."))
+        if expires_on and not passport:
+            self.add_error("passport_number", _("Give the passport number, or leave its expiry date empty."))
+        if passport and expires_on and expires_on <= timezone.localdate():
+            self.add_error("passport_expires_on", _("This passport has expired; the worker needs a valid passport."))
+        if not self.errors and cleaned.get("date_of_birth"):
+            first_name, last_name = cleaned.get("first_name"), cleaned.get("last_name")
+            matches = services.near_matches(self.user, first_name, last_name, cleaned["date_of_birth"])
+            self.near_matches = list(matches[:10])
+            if self.near_matches:
+                self.fields["different_person"].widget = forms.CheckboxInput()
+            if self.near_matches and not cleaned.get("different_person"):
+                raise forms.ValidationError(
+                    _("A worker with a similar name and the same date of birth is already registered. Check them below; "
+                      "if this is someone else, tick “This is a different person” and save again.")
+                )
+        return cleaned
+
+    def validate_unique(self) -> None:
+        # The service checks the numbers and answers with one neutral message (services.NumberTaken),
+        # never Django's "already exists" messages per field.
+        pass
+
+
+class ClaimForm(forms.Form):
+    national_id = forms.CharField(label=_("National ID number"), max_length=30)
+    date_of_birth = forms.DateField(label=_("Date of birth"), widget=DATE)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        if Role.REGISTRAR in access.roles_of(user):
+            self.fields["agency"] = _agency_field()
+            self.fields["agency"].required = True
+            self.fields["agency"].help_text = ""
+            self.order_fields(["agency"])
+
+
+class EndLinkForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+
+
+class ConsentForm(forms.Form):
+    consented = forms.TypedChoiceField(
+        label=_("Does the worker agree to receive SMS?"),
+        choices=[("yes", _("Yes, they agree")), ("no", _("No, they do not agree"))],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+    )
+    method = forms.ChoiceField(label=_("How did they answer?"), choices=ConsentMethod.choices)

@@ -1,0 +1,173 @@
+"""Migrant workers: who they are, how to reach them, and which agencies recruit them.
+
+A worker is one person in one national register, whatever agency brought
+them in. An agency sees a worker only through an open ``AgencyWorker`` link:
+the agency registered or claimed them, and ending the link ends its view.
+"""
+
+from __future__ import annotations
+
+import phonenumbers
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from phonenumber_field.modelfields import PhoneNumberField
+from simple_history.models import HistoricalRecords
+
+from core.access import ScopedQuerySet
+from core.choices import District, Language
+
+SMS_CAPABLE_TYPES = (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
+
+
+def normalise_document_number(number: str | None) -> str:
+    """Identity numbers are compared upper-case without spaces, so "ab 123" and "AB123" are one number."""
+    return "".join((number or "").split()).upper()
+
+
+def validate_mobile(number) -> None:
+    """The worker's phone must be able to receive SMS: a mobile (Lesotho +266 5…/6…, South African +27 mobiles)."""
+    if not number:
+        return
+    parsed = number
+    try:
+        if not isinstance(parsed, phonenumbers.PhoneNumber):
+            parsed = phonenumbers.parse(str(number), "LS")
+    except phonenumbers.NumberParseException:
+        raise ValidationError(_("Enter a valid phone number."), code="invalid") from None
+    if not phonenumbers.is_valid_number(parsed):
+        raise ValidationError(_("Enter a valid phone number."), code="invalid")
+    if phonenumbers.number_type(parsed) not in SMS_CAPABLE_TYPES:
+        raise ValidationError(
+            _("This is a fixed line and cannot receive SMS; give the worker's mobile number."), code="not_mobile"
+        )
+
+
+class Sex(models.TextChoices):
+    FEMALE = "female", _("Female")
+    MALE = "male", _("Male")
+
+
+class ConsentMethod(models.TextChoices):
+    IN_PERSON = "in_person", _("In person")
+    BY_SMS = "sms", _("By SMS")
+    ON_PAPER = "paper", _("On paper")
+
+
+class WorkerQuerySet(ScopedQuerySet):
+    def for_agency(self, agency_id: int):
+        """Workers with an open link to the agency (a subquery, so no duplicates and no DISTINCT)."""
+        return self.filter(
+            Exists(AgencyWorker.objects.filter(worker=OuterRef("pk"), agency_id=agency_id, ended_at__isnull=True))
+        )
+
+
+class Worker(models.Model):
+    first_name = models.CharField(_("first name"), max_length=100)
+    last_name = models.CharField(_("last name"), max_length=100)
+    sex = models.CharField(_("sex"), max_length=6, choices=Sex.choices)
+    date_of_birth = models.DateField(_("date of birth"))
+    # Stored upper-case without spaces (normalise_document_number), so uniqueness compares like with like.
+    national_id = models.CharField(_("national ID number"), max_length=30, unique=True)
+    passport_number = models.CharField(_("passport number"), max_length=30, blank=True)
+    passport_expires_on = models.DateField(_("passport expiry date"), null=True, blank=True)
+    district = models.CharField(_("district of origin"), max_length=20, choices=District.choices)
+    village = models.CharField(_("village"), max_length=100, blank=True)
+    mobile = PhoneNumberField(
+        _("mobile"), blank=True, validators=[validate_mobile], help_text=_("A mobile number that can receive SMS.")
+    )
+    preferred_language = models.CharField(
+        _("preferred language"), max_length=5, choices=Language.choices, default=Language.SESOTHO
+    )
+    sms_consent = models.BooleanField(_("agrees to receive SMS"), default=False)
+    consent_changed_at = models.DateTimeField(_("consent changed at"), null=True, blank=True)
+    consent_method = models.CharField(_("consent given"), max_length=10, choices=ConsentMethod.choices, blank=True)
+    next_of_kin_name = models.CharField(_("next of kin"), max_length=200, blank=True)
+    next_of_kin_phone = PhoneNumberField(_("next of kin's phone"), blank=True)
+    created_at = models.DateTimeField(_("registered at"), default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("registered by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = WorkerQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("worker")
+        verbose_name_plural = _("workers")
+        ordering = ["last_name", "first_name", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["passport_number"], condition=~Q(passport_number=""), name="worker_passport_unique_when_given"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["date_of_birth", "last_name"], name="worker_dob_name_idx"),
+            models.Index(fields=["mobile"], name="worker_mobile_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    def save(self, *args, **kwargs) -> None:
+        self.national_id = normalise_document_number(self.national_id)
+        self.passport_number = normalise_document_number(self.passport_number)
+        super().save(*args, **kwargs)
+
+    @property
+    def reference(self) -> str:
+        return f"WRK-{self.pk:06d}" if self.pk else ""
+
+    @property
+    def full_name(self) -> str:
+        return str(self)
+
+
+class AgencyWorkerQuerySet(ScopedQuerySet):
+    def for_agency(self, agency_id: int):
+        return self.filter(agency_id=agency_id)
+
+    def open(self):
+        return self.filter(ended_at__isnull=True)
+
+
+class AgencyWorker(models.Model):
+    """An agency recruits a worker: open while ``ended_at`` is empty, at most one open link per agency and worker."""
+
+    agency = models.ForeignKey(
+        "agencies.Agency", on_delete=models.PROTECT, related_name="worker_links", verbose_name=_("agency")
+    )
+    worker = models.ForeignKey(Worker, on_delete=models.CASCADE, related_name="agency_links", verbose_name=_("worker"))
+    started_at = models.DateTimeField(_("linked at"), default=timezone.now)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("linked by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("ended by"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    end_reason = models.TextField(_("reason for ending"), blank=True)
+
+    objects = AgencyWorkerQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("agency's worker")
+        verbose_name_plural = _("agencies' workers")
+        ordering = ["-started_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "worker"], condition=Q(ended_at__isnull=True), name="one_open_link_per_agency_worker"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.worker} @ {self.agency}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.ended_at is None

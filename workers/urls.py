@@ -1,0 +1,14 @@
+from django.urls import path
+
+from workers import views
+
+app_name = "workers"
+
+urlpatterns = [
+    path("", views.WorkerListView.as_view(), name="worker_list"),
+    path("register/", views.worker_register, name="worker_register"),
+    path("claim/", views.worker_claim, name="worker_claim"),
+    path("<int:pk>/", views.worker_detail, name="worker_detail"),
+    path("<int:pk>/consent/", views.worker_consent, name="worker_consent"),
+    path("links/<int:pk>/end/", views.link_end, name="link_end"),
+]
