@@ -5,6 +5,7 @@ urlpatterns = [
     path("sms/", include("notifications.urls")),
     path("agencies/", include("agencies.urls")),
     path("workers/", include("workers.urls")),
+    path("training/", include("predeparture.urls")),
     # Agency sign-up and staff management.
     path("agency-account/", include("agencies.account_urls")),
     # The public register of licensed agencies and licence verification: no login.

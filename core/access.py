@@ -73,6 +73,11 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "workers.view": ALL_ROLES,
     "workers.register": frozenset({Role.AGENCY_STAFF, Role.REGISTRAR}),  # register, claim, record SMS consent
     "workers.end_link": frozenset({Role.AGENCY_STAFF, Role.REGISTRAR}),
+    # Pre-departure training: courses and sessions (ministry), enrolment (agencies for their workers), teaching.
+    "training.view": ALL_ROLES,
+    "training.manage": frozenset({Role.REGISTRAR, Role.ADMINISTRATOR}),  # courses, sessions, cancellation
+    "training.enrol": frozenset({Role.AGENCY_STAFF, Role.REGISTRAR}),
+    "training.teach": frozenset({Role.TRAINER}),  # attendance, scores, start and complete sessions
 }
 
 

@@ -67,7 +67,31 @@ URL_PARAMETERS: dict[str, Callable] = {
     "workers:link_end": lambda cast: Target(
         {"pk": _worker_of_agency_a(cast).agency_links.get(agency=cast.agency_a).pk}, owner_agency=cast.agency_a
     ),
+    "predeparture:course_edit": lambda cast: Target({"pk": _training_session(cast).course_id}),
+    # Sessions are open to every agency; the cast's trainer teaches this one.
+    **{
+        f"predeparture:{name}": lambda cast: Target({"pk": _training_session(cast).pk})
+        for name in ("session_detail", "session_edit", "session_attendance", "enrol", "session_start", "session_complete",
+                     "session_cancel")
+    },
+    "predeparture:enrolment_withdraw": lambda cast: Target({"pk": _enrolment_of_agency_a(cast).pk}, owner_agency=cast.agency_a),
+    "predeparture:certificate_pdf": lambda cast: Target({"pk": _certificate_of_agency_a(cast).pk}, owner_agency=cast.agency_a),
+    # Public: anyone may verify any certificate.
+    "predeparture:verify": lambda cast: Target({"token": _certificate_of_agency_a(cast).public_token}),
+    **{
+        f"workers:{name}": lambda cast: Target({"pk": _worker_import_of_agency_a(cast).pk}, owner_agency=cast.agency_a)
+        for name in ("import_detail", "import_confirm")
+    },
 }
+
+
+def _worker_import_of_agency_a(cast):
+    from workers.models import ImportStatus, WorkerImport
+
+    existing = WorkerImport.objects.filter(agency=cast.agency_a).first()
+    return existing or WorkerImport.objects.create(
+        agency=cast.agency_a, original_name="workers.csv", file="worker-imports/none", status=ImportStatus.INVALID
+    )
 
 
 def _worker_of_agency_a(cast):
@@ -90,6 +114,38 @@ def _licence_of_agency_a(cast):
     from tests.factories import LicenceFactory
 
     return Licence.objects.filter(agency=cast.agency_a).first() or LicenceFactory(agency=cast.agency_a)
+
+
+def _training_session(cast):
+    from predeparture.models import Session
+    from tests.predeparture.conftest import make_course, make_session
+
+    return Session.objects.filter(trainer=cast.trainer).first() or make_session(make_course("PDO-MATRIX"), cast.trainer)
+
+
+def _enrolment_of_agency_a(cast):
+    from predeparture.models import Enrolment
+
+    worker = _worker_of_agency_a(cast)
+    return Enrolment.objects.filter(worker=worker).first() or Enrolment.objects.create(
+        session=_training_session(cast), worker=worker, agency=cast.agency_a
+    )
+
+
+def _certificate_of_agency_a(cast):
+    import datetime
+
+    from predeparture.models import Certificate, Enrolment
+
+    worker = _worker_of_agency_a(cast)
+    existing = Certificate.objects.filter(enrolment__worker=worker).first()
+    if existing:
+        return existing
+    enrolment = Enrolment.objects.create(session=_training_session(cast), worker=worker, agency=cast.agency_a,
+                                         status="completed")
+    today = datetime.date.today()
+    return Certificate.objects.create(enrolment=enrolment, number=f"PDT-{today.year}-000001", issued_on=today,
+                                      expires_on=today + datetime.timedelta(days=700))
 
 
 def named_urls() -> list[tuple[str, URLPattern]]:

@@ -20,6 +20,29 @@ def age_on(date_of_birth: datetime.date, on: datetime.date) -> int:
     return on.year - date_of_birth.year - ((on.month, on.day) < (date_of_birth.month, date_of_birth.day))
 
 
+def date_of_birth_problem(date_of_birth: datetime.date, today: datetime.date | None = None) -> str | None:
+    """The one rule for a worker's date of birth (form and bulk import): not in the future, and 18 or older."""
+    today = today or timezone.localdate()
+    if date_of_birth > today:
+        return str(_("The date of birth cannot be in the future."))
+    if age_on(date_of_birth, today) < MINIMUM_AGE:
+        return str(_("A worker must be at least %(age)d years old.") % {"age": MINIMUM_AGE})
+    return None
+
+
+def passport_problems(passport: str, expires_on: datetime.date | None, today: datetime.date | None = None) -> dict[str, str]:
+    """The passport rules (form and bulk import): number and expiry go together, and the passport must not have expired."""
+    today = today or timezone.localdate()
+    problems = {}
+    if passport and not expires_on:
+        problems["passport_expires_on"] = str(_("Give the passport's expiry date."))
+    if expires_on and not passport:
+        problems["passport_number"] = str(_("Give the passport number, or leave its expiry date empty."))
+    if passport and expires_on and expires_on <= today:
+        problems["passport_expires_on"] = str(_("This passport has expired; the worker needs a valid passport."))
+    return problems
+
+
 def _agency_field() -> forms.ModelChoiceField:
     return forms.ModelChoiceField(
         label=_("Agency"),
@@ -59,22 +82,17 @@ class WorkerRegisterForm(forms.ModelForm):
 
     def clean_date_of_birth(self) -> datetime.date:
         date_of_birth = self.cleaned_data["date_of_birth"]
-        today = timezone.localdate()
-        if date_of_birth > today:
-            raise forms.ValidationError(_("The date of birth cannot be in the future."))
-        if age_on(date_of_birth, today) < MINIMUM_AGE:
-            raise forms.ValidationError(_("A worker must be at least %(age)d years old.") % {"age": MINIMUM_AGE})
+        problem = date_of_birth_problem(date_of_birth)
+        if problem:
+            raise forms.ValidationError(problem)
         return date_of_birth
 
     def clean(self) -> dict:
         cleaned = super().clean()
         passport, expires_on = cleaned.get("passport_number"), cleaned.get("passport_expires_on")
-        if passport and not expires_on and "passport_expires_on" not in self.errors:
-            self.add_error("passport_expires_on", _("Give the passport's expiry date."))
-        if expires_on and not passport:
-            self.add_error("passport_number", _("Give the passport number, or leave its expiry date empty."))
-        if passport and expires_on and expires_on <= timezone.localdate():
-            self.add_error("passport_expires_on", _("This passport has expired; the worker needs a valid passport."))
+        for field, problem in passport_problems(passport, expires_on).items():
+            if field not in self.errors:
+                self.add_error(field, problem)
         if not self.errors and cleaned.get("date_of_birth"):
             first_name, last_name = cleaned.get("first_name"), cleaned.get("last_name")
             matches = services.near_matches(self.user, first_name, last_name, cleaned["date_of_birth"])

@@ -171,3 +171,70 @@ class AgencyWorker(models.Model):
     @property
     def is_open(self) -> bool:
         return self.ended_at is None
+
+
+# --- Bulk registration -------------------------------------------------------------------------
+
+
+class ImportStatus(models.TextChoices):
+    VALIDATING = "validating", _("Checking")
+    INVALID = "invalid", _("Has problems")
+    VALID = "valid", _("Ready to import")
+    IMPORTING = "importing", _("Importing")
+    IMPORTED = "imported", _("Imported")
+    FAILED = "failed", _("Failed")
+
+
+def _import_path(instance: WorkerImport, filename: str) -> str:
+    # The stored name never uses the uploaded name: it is only shown, never trusted.
+    import secrets
+
+    return f"worker-imports/{instance.agency_id}/{secrets.token_hex(16)}"
+
+
+def _private_storage():
+    from agencies.models import private_storage
+
+    return private_storage()
+
+
+class WorkerImportQuerySet(ScopedQuerySet):
+    def for_agency(self, agency_id: int):
+        return self.filter(agency_id=agency_id)
+
+
+class WorkerImport(models.Model):
+    """A spreadsheet of workers an agency uploads: checked first, then imported whole or not at all."""
+
+    agency = models.ForeignKey(
+        "agencies.Agency", on_delete=models.PROTECT, related_name="worker_imports", verbose_name=_("agency")
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    file = models.FileField(_("file"), upload_to=_import_path, storage=_private_storage)
+    original_name = models.CharField(_("file name"), max_length=255)
+    status = models.CharField(_("status"), max_length=10, choices=ImportStatus.choices, default=ImportStatus.VALIDATING)
+    total_rows = models.PositiveIntegerField(_("rows"), default=0)
+    processed_rows = models.PositiveIntegerField(_("rows checked"), default=0)
+    imported_rows = models.PositiveIntegerField(_("workers imported"), default=0)
+    # [{"row": 7, "column": "mobile", "message": "..."}], at most workers.importing.MAX_STORED_PROBLEMS of them.
+    problems = models.JSONField(_("problems"), default=list, blank=True)
+    problem_count = models.PositiveIntegerField(_("number of problems"), default=0)
+    message = models.TextField(_("message"), blank=True)  # what is wrong with the whole file, or why the import failed
+    created_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    objects = WorkerImportQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("worker import")
+        verbose_name_plural = _("worker imports")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    @property
+    def in_progress(self) -> bool:
+        return self.status in (ImportStatus.VALIDATING, ImportStatus.IMPORTING)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from workers import views
+from workers import import_views, views
 
 app_name = "workers"
 
@@ -11,4 +11,7 @@ urlpatterns = [
     path("<int:pk>/", views.worker_detail, name="worker_detail"),
     path("<int:pk>/consent/", views.worker_consent, name="worker_consent"),
     path("links/<int:pk>/end/", views.link_end, name="link_end"),
+    path("import/", import_views.import_start, name="import_start"),
+    path("import/<int:pk>/", import_views.import_detail, name="import_detail"),
+    path("import/<int:pk>/confirm/", import_views.import_confirm, name="import_confirm"),
 ]

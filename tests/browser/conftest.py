@@ -55,6 +55,7 @@ REFERENCE_DATA = [
     ("core.migrations.0003_regulatory_parameters", "seed"),
     ("notifications.migrations.0002_sms_templates", "seed"),
     ("agencies.migrations.0002_sms_templates", "seed"),
+    ("predeparture.migrations.0002_sms_templates", "seed"),
 ]
 
 

@@ -1,0 +1,77 @@
+"""What predeparture adds to core's registries: menu entries, the trainer's panel, the worker's training section,
+the reminder job and demo data."""
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core import access, registry
+
+registry.register_nav(registry.NavItem(_("Training"), "predeparture:session_list", "training.view", order=30))
+registry.register_nav(registry.NavItem(_("Courses"), "predeparture:course_list", "training.manage", order=31))
+
+
+def _next_sessions(request):
+    from predeparture.models import Session, SessionStatus
+
+    sessions = (
+        Session.objects.filter(trainer=request.user, status__in=[SessionStatus.SCHEDULED, SessionStatus.IN_PROGRESS],
+                               ends_at__gte=timezone.now())
+        .select_related("course")
+        .order_by("starts_at")[:5]
+    )
+    return {"sessions": list(sessions)}
+
+
+registry.register_panel(
+    registry.Panel(
+        key="predeparture.next_sessions",
+        title=_("Your next sessions"),
+        template="predeparture/panels/next_sessions.html",
+        capability="training.teach",
+        context=_next_sessions,
+        order=30,
+    )
+)
+
+
+def _worker_training(request, worker):
+    from predeparture.models import Enrolment
+
+    enrolments = (
+        access.visible_to(request.user, Enrolment.objects.filter(worker=worker))
+        .select_related("session__course")
+        .prefetch_related("certificate")
+        .order_by("-session__starts_at")
+    )
+    return {"enrolments": list(enrolments), "today": timezone.localdate()}
+
+
+registry.register_section(
+    "workers.worker",
+    registry.Section(
+        key="predeparture.training",
+        title=_("Pre-departure training"),
+        template="predeparture/sections/worker_training.html",
+        capability="training.view",
+        context=_worker_training,
+        order=30,
+    ),
+)
+
+
+def _session_reminders():
+    from predeparture.services import send_session_reminders
+
+    return send_session_reminders()
+
+
+registry.register_job(registry.ScheduledJob(name="predeparture.session_reminders", run=_session_reminders))
+
+
+def _seed_training(scale):
+    from predeparture.demo import seed_training
+
+    return seed_training(scale)
+
+
+registry.register_demo_seeder(registry.DemoSeeder(name="predeparture.training", seed=_seed_training, order=40))

@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.forms import inlineformset_factory
+from django.utils.translation import gettext_lazy as _
+
+from core import access
+from core.access import Role
+from core.choices import District
+from predeparture.models import Course, Module, Session
+from workers.models import Worker, normalise_document_number
+
+DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class CourseForm(forms.ModelForm):
+    class Meta:
+        model = Course
+        fields = ["code", "title", "language", "pass_mark", "validity_months"]
+
+    def clean_code(self):
+        return "".join(self.cleaned_data["code"].split()).upper()
+
+
+ModuleFormSet = inlineformset_factory(Course, Module, fields=["order", "title", "hours"], extra=3, can_delete=True)
+
+
+class SessionForm(forms.ModelForm):
+    class Meta:
+        model = Session
+        fields = ["course", "venue", "district", "starts_at", "ends_at", "trainer", "capacity"]
+        widgets = {"starts_at": DATETIME, "ends_at": DATETIME}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["trainer"].queryset = get_user_model().objects.filter(groups__name=Role.TRAINER, is_active=True).distinct()
+        for name in ("starts_at", "ends_at"):
+            self.fields[name].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+
+    def clean(self):
+        cleaned = super().clean()
+        starts_at, ends_at = cleaned.get("starts_at"), cleaned.get("ends_at")
+        if starts_at and ends_at and ends_at <= starts_at:
+            self.add_error("ends_at", _("The session must end after it starts."))
+        return cleaned
+
+
+class SessionFilterForm(forms.Form):
+    district = forms.ChoiceField(label=_("District"), choices=[("", _("All districts"))] + list(District.choices),
+                                 required=False)
+    date = forms.DateField(label=_("On or after"), required=False, widget=DATE)
+
+
+class EnrolForm(forms.Form):
+    worker = forms.CharField(
+        label=_("Worker"), max_length=40,
+        help_text=_("The worker's reference (WRK-000123), national ID number or passport number."),
+    )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_worker(self):
+        raw = normalise_document_number(self.cleaned_data["worker"])
+        workers = access.visible_to(self.user, Worker.objects.all())
+        worker = None
+        if raw.startswith("WRK-") and raw[4:].isdigit():
+            worker = workers.filter(pk=int(raw[4:])).first()
+        worker = worker or workers.filter(national_id=raw).first() or (raw and workers.filter(passport_number=raw).first())
+        if not worker:
+            raise forms.ValidationError(_("No worker you can see has this reference or number."))
+        return worker
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}),
+                             help_text=_("The workers are told by SMS that the session is cancelled."))
+
+
+class LookupForm(forms.Form):
+    number = forms.CharField(label=_("Certificate number"), max_length=20, help_text=_("For example PDT-2026-000123."))
+    passport_number = forms.CharField(label=_("Holder's passport number"), max_length=30)
