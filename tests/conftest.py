@@ -125,3 +125,25 @@ def _empty_sms_outbox():
     backends.outbox.clear()
     yield
     backends.outbox.clear()
+
+
+# The data migrations' rows (roles, regulatory parameters, SMS texts). Tests with
+# transaction=True (browser, concurrency) empty every table afterwards, so each of them
+# puts these back first by asking for this fixture.
+REFERENCE_DATA = [
+    ("core.migrations.0002_roles", "create_roles"),
+    ("core.migrations.0003_regulatory_parameters", "seed"),
+    ("notifications.migrations.0002_sms_templates", "seed"),
+    ("agencies.migrations.0002_sms_templates", "seed"),
+    ("predeparture.migrations.0002_sms_templates", "seed"),
+]
+
+
+@pytest.fixture
+def reference_data(transactional_db):
+    import importlib
+
+    from django.apps import apps
+
+    for module_name, function in REFERENCE_DATA:
+        getattr(importlib.import_module(module_name), function)(apps, None)

@@ -47,23 +47,3 @@ def page(browser, live_server):
     yield page
     context.close()
 
-
-# The data migrations' rows (roles, regulatory parameters, SMS texts). Browser tests need
-# transaction=True, which empties every table after each test; they put these back first.
-REFERENCE_DATA = [
-    ("core.migrations.0002_roles", "create_roles"),
-    ("core.migrations.0003_regulatory_parameters", "seed"),
-    ("notifications.migrations.0002_sms_templates", "seed"),
-    ("agencies.migrations.0002_sms_templates", "seed"),
-    ("predeparture.migrations.0002_sms_templates", "seed"),
-]
-
-
-@pytest.fixture
-def reference_data(transactional_db):
-    import importlib
-
-    from django.apps import apps
-
-    for module_name, function in REFERENCE_DATA:
-        getattr(importlib.import_module(module_name), function)(apps, None)

@@ -13,7 +13,7 @@ from tests.predeparture.conftest import make_course, make_session
 
 @pytest.mark.needs("postgresql")
 @pytest.mark.django_db(transaction=True)
-def test_the_last_seat_goes_to_one_worker_only():
+def test_the_last_seat_goes_to_one_worker_only(reference_data):
     registrar = UserFactory(roles=["registrar"])
     trainer = UserFactory(roles=["trainer"])
     session = make_session(make_course(), trainer, capacity=1)
