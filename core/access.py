@@ -70,7 +70,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     # An agency's manager adds and removes its staff (the service also checks the manager flag).
     "agencies.manage_staff": frozenset({Role.AGENCY_STAFF}),
     # Migrant workers (agency staff: those linked to their agency; trainers will need their class lists).
-    "workers.view": ALL_ROLES,
+    # Worker pages are personal detail: analysts work from the reports instead.
+    "workers.view": ALL_ROLES - {Role.ANALYST},
     "workers.register": frozenset({Role.AGENCY_STAFF, Role.REGISTRAR}),  # register, claim, record SMS consent
     "workers.end_link": frozenset({Role.AGENCY_STAFF, Role.REGISTRAR}),
     # Pre-departure training: courses and sessions (ministry), enrolment (agencies for their workers), teaching.

@@ -14,8 +14,9 @@ def _next_sessions(request):
     from predeparture.models import Session, SessionStatus
 
     sessions = (
-        Session.objects.filter(trainer=request.user, status__in=[SessionStatus.SCHEDULED, SessionStatus.IN_PROGRESS],
-                               ends_at__gte=timezone.now())
+        Session.objects.filter(
+            trainer=request.user, status__in=[SessionStatus.SCHEDULED, SessionStatus.IN_PROGRESS], ends_at__gte=timezone.now()
+        )
         .select_related("course")
         .order_by("starts_at")[:5]
     )
@@ -75,3 +76,48 @@ def _seed_training(scale):
 
 
 registry.register_demo_seeder(registry.DemoSeeder(name="predeparture.training", seed=_seed_training, order=40))
+
+
+def _training_rates(request):
+    """Seats filled and completions per district, over sessions completed in the last 90 days: two database counts."""
+    from django.db.models import Count, Q, Sum
+
+    from core.choices import District
+    from predeparture.models import Enrolment, EnrolmentStatus, Session, SessionStatus
+
+    recent = {"status": SessionStatus.COMPLETED, "ends_at__gte": timezone.now() - timezone.timedelta(days=90)}
+    seats = Session.objects.filter(**recent).values("district").annotate(sessions=Count("pk"), capacity=Sum("capacity"))
+    finished = [EnrolmentStatus.COMPLETED, EnrolmentStatus.FAILED, EnrolmentStatus.NO_SHOW]
+    outcomes = {
+        row["session__district"]: row
+        for row in Enrolment.objects.filter(**{f"session__{key}": value for key, value in recent.items()})
+        .values("session__district")
+        .annotate(
+            trained=Count("pk", filter=Q(status__in=finished)),
+            completed=Count("pk", filter=Q(status=EnrolmentStatus.COMPLETED)),
+        )
+    }
+    rows = []
+    for row in seats.order_by("district"):
+        outcome = outcomes.get(row["district"], {"trained": 0, "completed": 0})
+        rows.append(
+            {
+                "district": District(row["district"]).label,
+                "sessions": row["sessions"],
+                "fill": round(100 * outcome["trained"] / row["capacity"]) if row["capacity"] else 0,
+                "completion": round(100 * outcome["completed"] / outcome["trained"]) if outcome["trained"] else 0,
+            }
+        )
+    return {"rows": rows}
+
+
+registry.register_panel(
+    registry.Panel(
+        key="predeparture.rates",
+        title=_("Training in the last 90 days"),
+        template="predeparture/panels/rates.html",
+        capability="training.manage",
+        context=_training_rates,
+        order=35,
+    )
+)

@@ -36,3 +36,26 @@ def _seed_workers(scale):
 
 
 registry.register_demo_seeder(registry.DemoSeeder(name="workers.workers", seed=_seed_workers, order=30))
+
+
+def _worker_sms(request, worker):
+    """The SMS sent to the worker's mobile and how far each got (the outbox keeps the number, not the worker)."""
+    from notifications.models import OutboundSms
+
+    if not worker.mobile:
+        return {"messages": []}
+    messages = OutboundSms.objects.filter(to=worker.mobile.as_e164).order_by("-created_at")[:20]
+    return {"messages": list(messages)}
+
+
+registry.register_section(
+    "workers.worker",
+    registry.Section(
+        key="workers.sms",
+        title=_("SMS to this worker"),
+        template="workers/sections/sms.html",
+        capability="workers.view",
+        context=_worker_sms,
+        order=80,
+    ),
+)

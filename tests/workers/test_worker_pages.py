@@ -57,9 +57,16 @@ def test_agency_staff_see_only_their_linked_workers(cast, client):
 def test_ministry_sees_every_worker(cast, client):
     WorkerFactory(last_name="Ownworker", agency=cast.agency_a)
     WorkerFactory(last_name="Otherworker", agency=cast.agency_b)
-    client.force_login(cast.analyst)
+    client.force_login(cast.registrar)
     page = client.get(reverse("workers:worker_list")).content.decode()
     assert "Ownworker" in page and "Otherworker" in page
+
+
+def test_analysts_do_not_open_worker_pages(cast, client):
+    worker = WorkerFactory(agency=cast.agency_a)
+    client.force_login(cast.analyst)
+    assert client.get(reverse("workers:worker_list")).status_code == 403
+    assert client.get(reverse("workers:worker_detail", args=[worker.pk])).status_code == 403
 
 
 def test_ending_the_link_on_the_page_removes_the_worker_from_the_agency_at_once(cast, client):
