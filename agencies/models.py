@@ -23,6 +23,7 @@ from simple_history.models import HistoricalRecords
 
 from core.access import ScopedQuerySet, transition_permission
 from core.choices import Currency, District
+from core.text import normalise_reference
 
 # --- Agency and its people -----------------------------------------------------
 
@@ -152,12 +153,10 @@ class Director(models.Model):
         return self.full_name
 
     def save(self, *args, **kwargs) -> None:
-        self.identity_number = normalise_identity_number(self.identity_number)
+        self.identity_number = normalise_reference(self.identity_number)
         super().save(*args, **kwargs)
 
 
-def normalise_identity_number(number: str) -> str:
-    return "".join((number or "").split()).upper()
 
 
 class SecurityBondKind(models.TextChoices):

@@ -21,6 +21,7 @@ from agencies.certificate import public_status, status_statement
 from agencies.models import Licence
 from core.access import PUBLIC, requires
 from core.ratelimit import rate_limited
+from core.text import normalise_reference
 
 PAGE_SIZE = 50
 # Generous for a person, tight for a scraper walking every page or guessing numbers.
@@ -42,9 +43,6 @@ def matching(queryset: QuerySet, text: str) -> QuerySet:
     return queryset.filter(Q(agency__legal_name__icontains=text) | Q(agency__trading_name__icontains=text) | Exists(numbered))
 
 
-def normalise_number(raw: str) -> str:
-    """How people type a number ("pea-2026-0001 ", "PEA 2026-0001") to how it is stored."""
-    return "".join(raw.split()).upper()
 
 
 @requires(PUBLIC)
@@ -89,7 +87,7 @@ def lookup(request: Any) -> HttpResponse:
     context: dict[str, Any] = {"number": (raw or "").strip()[:MAX_QUERY_LENGTH], "page_title": _("Check a licence number")}
     if raw is None:
         return render(request, "agencies/public/lookup.html", context)
-    number = normalise_number(raw)
+    number = normalise_reference(raw)
     if not number:
         context["error"] = _("Type the licence number, for example PEA-2026-0001.")
         return render(request, "agencies/public/lookup.html", context)

@@ -41,13 +41,13 @@ from agencies.models import (
     LicenceStatus,
     NoticeKind,
     SecurityBond,
-    normalise_identity_number,
 )
 from core import access
 from core.access import Role
-from core.dates import add_months
+from core.dates import add_months, today
 from core.models import User
 from core.parameters import parameter_value
+from core.text import normalise_reference
 from notifications.services import InvalidSmsNumber, notify
 
 BARRED_YEARS = 5
@@ -81,9 +81,6 @@ def _apply(record: Any, transition: str, by: User, reason: str, seen_status: str
         raise StaleRecord from None
 
 
-def today() -> datetime.date:
-    """Today in Maseru: documents are valid through their expiry date, Maseru time."""
-    return timezone.localdate()
 
 
 # --- Telling the agency ------------------------------------------------------------
@@ -164,7 +161,7 @@ def add_director(
 ) -> Director:
     """Add a director to the agency of a draft application (or one the ministry asked more of)."""
     application = _editable_application(application_id, by)
-    number = normalise_identity_number(identity_number)
+    number = normalise_reference(identity_number)
     if Director.objects.filter(agency=application.agency, identity_number=number).exists():
         raise ValidationError({"identity_number": _("This director is already listed.")})
     return Director.objects.create(

@@ -9,3 +9,10 @@ def add_months(day: datetime.date, months: int) -> datetime.date:
     month_index = day.month - 1 + months
     year, month = day.year + month_index // 12, month_index % 12 + 1
     return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def today() -> datetime.date:
+    """Today in Maseru: documents are valid through their expiry date, Maseru time."""
+    from django.utils import timezone
+
+    return timezone.localdate()

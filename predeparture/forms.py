@@ -8,8 +8,9 @@ from django.utils.translation import gettext_lazy as _
 from core import access
 from core.access import Role
 from core.choices import District
+from core.text import normalise_reference
 from predeparture.models import Course, Module, Session
-from workers.models import Worker, normalise_document_number
+from workers.models import Worker
 
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -64,7 +65,7 @@ class EnrolForm(forms.Form):
         self.user = user
 
     def clean_worker(self):
-        raw = normalise_document_number(self.cleaned_data["worker"])
+        raw = normalise_reference(self.cleaned_data["worker"])
         workers = access.visible_to(self.user, Worker.objects.all())
         worker = None
         if raw.startswith("WRK-") and raw[4:].isdigit():

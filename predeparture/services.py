@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from agencies.services import _apply, can_recruit
 from core import access
-from core.dates import add_months
+from core.dates import add_months, today
 from core.models import User
 from notifications.services import InvalidSmsNumber, notify
 from predeparture.models import (
@@ -35,11 +35,6 @@ from predeparture.models import (
     SessionStatus,
 )
 from workers.models import Worker
-
-
-def today() -> datetime.date:
-    return timezone.localdate()
-
 
 # --- Telling the worker -------------------------------------------------------------
 

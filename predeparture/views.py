@@ -23,11 +23,11 @@ from agencies.services import StaleRecord
 from core import access
 from core.access import PUBLIC, Role, requires
 from core.ratelimit import rate_limited
+from core.text import normalise_reference
 from predeparture import services
 from predeparture.certificate import initials, render_certificate, validity_statement
 from predeparture.forms import CancelForm, CourseForm, EnrolForm, LookupForm, ModuleFormSet, SessionFilterForm, SessionForm
 from predeparture.models import Attendance, Certificate, Course, Enrolment, EnrolmentStatus, Session
-from workers.models import normalise_document_number
 
 STALE_MESSAGE = gettext_lazy("Someone else changed this session while you were looking at it. Check it and try again.")
 PUBLIC_REQUESTS_PER_MINUTE = 30
@@ -348,7 +348,7 @@ def lookup(request):
     context = {"form": form, "page_title": _("Check a training certificate")}
     if form.is_valid():
         number = "".join(form.cleaned_data["number"].split()).upper()
-        passport = normalise_document_number(form.cleaned_data["passport_number"])
+        passport = normalise_reference(form.cleaned_data["passport_number"])
         certificate = None
         if CERTIFICATE_NUMBER.match(number) and passport:
             certificate = Certificate.objects.filter(

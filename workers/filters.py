@@ -2,7 +2,8 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from workers.models import Worker, normalise_document_number
+from core.text import normalise_reference
+from workers.models import Worker
 
 
 class WorkerFilter(django_filters.FilterSet):
@@ -14,7 +15,7 @@ class WorkerFilter(django_filters.FilterSet):
 
     def search(self, queryset, name, value):
         value = value.strip()
-        number = normalise_document_number(value)
+        number = normalise_reference(value)
         digits = "".join(character for character in value if character.isdigit())
         condition = (
             Q(national_id=number)

@@ -9,8 +9,9 @@ from django.utils.translation import gettext_lazy as _
 from agencies.models import Agency
 from core import access
 from core.access import Role
+from core.text import normalise_reference
 from workers import services
-from workers.models import ConsentMethod, Worker, normalise_document_number
+from workers.models import ConsentMethod, Worker
 
 MINIMUM_AGE = 18
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -75,10 +76,10 @@ class WorkerRegisterForm(forms.ModelForm):
             self.order_fields(["agency"])
 
     def clean_national_id(self) -> str:
-        return normalise_document_number(self.cleaned_data["national_id"])
+        return normalise_reference(self.cleaned_data["national_id"])
 
     def clean_passport_number(self) -> str:
-        return normalise_document_number(self.cleaned_data.get("passport_number"))
+        return normalise_reference(self.cleaned_data.get("passport_number"))
 
     def clean_date_of_birth(self) -> datetime.date:
         date_of_birth = self.cleaned_data["date_of_birth"]

@@ -38,6 +38,7 @@ from agencies.importing import _column_name as column_name
 from core import access
 from core.choices import Language
 from core.lists import FORMULA_PREFIXES
+from core.text import normalise_reference
 from workers.forms import date_of_birth_problem, passport_problems
 from workers.models import (
     AgencyWorker,
@@ -46,7 +47,6 @@ from workers.models import (
     Sex,
     Worker,
     WorkerImport,
-    normalise_document_number,
     validate_mobile,
 )
 
@@ -265,8 +265,8 @@ def _check_row(row: Row, today: datetime.date) -> tuple[dict[str, Any] | None, l
     data: dict[str, Any] = {
         "first_name": values["first_name"], "last_name": values["last_name"], "village": values["village"],
         "next_of_kin_name": values["next_of_kin_name"],
-        "national_id": normalise_document_number(values["national_id"]),
-        "passport_number": normalise_document_number(values["passport_number"]),
+        "national_id": normalise_reference(values["national_id"]),
+        "passport_number": normalise_reference(values["passport_number"]),
     }
     if values["sex"]:
         data["sex"] = SEXES.get(values["sex"].lower())
@@ -353,8 +353,8 @@ def check_file(
 def _check_chunk(rows: list[Row], result: CheckResult, first_row_of: dict, today: datetime.date) -> list[dict[str, Any]]:
     checked = [(row, *_check_row(row, today)) for row in rows]
     # Every row's numbers, not only clean rows', so a taken number is reported alongside the row's other problems.
-    ids = {normalise_document_number(row.values.get("national_id", "")) for row in rows} - {""}
-    passports = {normalise_document_number(row.values.get("passport_number", "")) for row in rows} - {""}
+    ids = {normalise_reference(row.values.get("national_id", "")) for row in rows} - {""}
+    passports = {normalise_reference(row.values.get("passport_number", "")) for row in rows} - {""}
     registered_ids = set(Worker.objects.filter(national_id__in=ids).values_list("national_id", flat=True)) if ids else set()
     registered_passports = (
         set(Worker.objects.filter(passport_number__in=passports).values_list("passport_number", flat=True))
@@ -362,8 +362,8 @@ def _check_chunk(rows: list[Row], result: CheckResult, first_row_of: dict, today
     )
     clean = []
     for row, data, found in checked:
-        numbers = [("national_id", normalise_document_number(row.values.get("national_id", "")), registered_ids),
-                   ("passport_number", normalise_document_number(row.values.get("passport_number", "")),
+        numbers = [("national_id", normalise_reference(row.values.get("national_id", "")), registered_ids),
+                   ("passport_number", normalise_reference(row.values.get("passport_number", "")),
                     registered_passports)]
         for column, number, registered in numbers:
             if not number or column in {c for c, _message in found}:

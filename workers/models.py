@@ -19,13 +19,11 @@ from simple_history.models import HistoricalRecords
 
 from core.access import ScopedQuerySet
 from core.choices import District, Language
+from core.text import normalise_reference
 
 SMS_CAPABLE_TYPES = (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
 
 
-def normalise_document_number(number: str | None) -> str:
-    """Identity numbers are compared upper-case without spaces, so "ab 123" and "AB123" are one number."""
-    return "".join((number or "").split()).upper()
 
 
 def validate_mobile(number) -> None:
@@ -70,7 +68,7 @@ class Worker(models.Model):
     last_name = models.CharField(_("last name"), max_length=100)
     sex = models.CharField(_("sex"), max_length=6, choices=Sex.choices)
     date_of_birth = models.DateField(_("date of birth"))
-    # Stored upper-case without spaces (normalise_document_number), so uniqueness compares like with like.
+    # Stored upper-case without spaces (normalise_reference), so uniqueness compares like with like.
     national_id = models.CharField(_("national ID number"), max_length=30, unique=True)
     passport_number = models.CharField(_("passport number"), max_length=30, blank=True)
     passport_expires_on = models.DateField(_("passport expiry date"), null=True, blank=True)
@@ -113,8 +111,8 @@ class Worker(models.Model):
         return f"{self.first_name} {self.last_name}"
 
     def save(self, *args, **kwargs) -> None:
-        self.national_id = normalise_document_number(self.national_id)
-        self.passport_number = normalise_document_number(self.passport_number)
+        self.national_id = normalise_reference(self.national_id)
+        self.passport_number = normalise_reference(self.passport_number)
         super().save(*args, **kwargs)
 
     @property

@@ -23,7 +23,8 @@ from agencies.services import can_recruit
 from core import access
 from core.access import Role
 from core.models import User
-from workers.models import AgencyWorker, ConsentMethod, Worker, normalise_document_number, validate_mobile
+from core.text import normalise_reference
+from workers.models import AgencyWorker, ConsentMethod, Worker, validate_mobile
 
 NUMBER_TAKEN_MESSAGE = gettext_lazy(
     "This national ID (or passport) number is already registered. "
@@ -96,8 +97,8 @@ def register_worker(*, by: User, agency_id: int | None, data: dict[str, Any]) ->
         raise PermissionDenied
     agency_id = _agency_for(by, agency_id)
     values = {name: data[name] for name in WORKER_FIELDS if name in data and data[name] is not None}
-    values["national_id"] = normalise_document_number(values.get("national_id"))
-    values["passport_number"] = normalise_document_number(values.get("passport_number"))
+    values["national_id"] = normalise_reference(values.get("national_id"))
+    values["passport_number"] = normalise_reference(values.get("passport_number"))
     if not values["national_id"]:
         raise ValidationError({"national_id": _("Give the worker's national ID number.")})
     if values["date_of_birth"] > timezone.localdate():
@@ -134,7 +135,7 @@ def claim_worker(*, by: User, agency_id: int, national_id: str, date_of_birth: d
     agency_id = _agency_for(by, agency_id)
     if agency_id is None:
         raise ValidationError(_("Choose the agency that claims the worker."))
-    worker = Worker.objects.filter(national_id=normalise_document_number(national_id), date_of_birth=date_of_birth).first()
+    worker = Worker.objects.filter(national_id=normalise_reference(national_id), date_of_birth=date_of_birth).first()
     if worker is None:
         raise ValidationError(NO_MATCH_MESSAGE, code="no_match")
     with transaction.atomic():
