@@ -67,7 +67,7 @@ class AgencySignUpForm(forms.Form):
     email = forms.EmailField(
         label=_("Your e-mail address"),
         max_length=254,
-        help_text=_("We send a link to this address to confirm it before you can sign in.")
+        help_text=_("We send a link to this address to confirm it before you can sign in."),
     )
     preferred_language = forms.ChoiceField(label=_("Your preferred language"), choices=Language.choices)
     password1 = forms.CharField(
@@ -138,9 +138,7 @@ class ResendVerificationForm(forms.Form):
 class StaffMemberForm(forms.ModelForm):
     """A manager adds a member of their agency's staff; the member chooses a password from an e-mailed link."""
 
-    is_manager = forms.BooleanField(
-        label=_("Manager: may add and remove the agency's staff"), required=False, initial=False
-    )
+    is_manager = forms.BooleanField(label=_("Manager: may add and remove the agency's staff"), required=False, initial=False)
 
     class Meta:
         model = User

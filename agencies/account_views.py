@@ -47,9 +47,7 @@ def verify(request, token):
             "days": accounts.VERIFICATION_MAX_AGE.days
         }
     except accounts.VerificationLinkInvalid:
-        problem = _(
-            "This link is not valid. Check that you copied the whole link from the e-mail, or ask for a new one below."
-        )
+        problem = _("This link is not valid. Check that you copied the whole link from the e-mail, or ask for a new one below.")
     else:
         return render(request, "agencies/account/verified.html")
     return render(

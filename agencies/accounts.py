@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime
 import logging
 
-from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,7 +18,6 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError, QuerySet, RestrictedError
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -28,6 +26,7 @@ from agencies.services import add_agency_staff
 from core import access
 from core.models import User
 from core.services import set_password_link
+from core.text import public_url
 
 logger = logging.getLogger(__name__)
 
@@ -86,7 +85,7 @@ def _never_activated(user: User) -> bool:
 
 def verification_link(user: User) -> str:
     token = signing.dumps({"user": user.pk, "email": user.email}, salt=VERIFICATION_SALT, compress=True)
-    return settings.PUBLIC_BASE_URL + reverse("agency_account:verify", kwargs={"token": token})
+    return public_url("agency_account:verify", token=token)
 
 
 def _send_verification(user: User, agency: Agency) -> None:

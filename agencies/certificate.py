@@ -12,8 +12,6 @@ import io
 from functools import cache
 from pathlib import Path
 
-from django.conf import settings
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -30,6 +28,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
 from agencies.models import Licence, LicenceStatus
+from core.text import public_url
 
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
 REGULAR = "DejaVuSans"
@@ -80,7 +79,7 @@ def status_statement(licence: Licence, on: datetime.date | None = None) -> str:
 
 
 def verification_url(licence: Licence) -> str:
-    return settings.PUBLIC_BASE_URL + reverse("register:verify", args=[licence.public_token])
+    return public_url("register:verify", licence.public_token)
 
 
 def long_date(day: datetime.date) -> str:
@@ -142,11 +141,18 @@ def render_certificate(licence: Licence) -> bytes:
 
     y = height - 56 * mm
     pdf.setFillColor(colors.black)
-    y = _draw_wrapped(pdf, _("Licence to recruit Basotho for employment abroad"), BOLD, 18, left, y, text_width,
-                      centred=True)
+    y = _draw_wrapped(pdf, _("Licence to recruit Basotho for employment abroad"), BOLD, 18, left, y, text_width, centred=True)
     pdf.setFillColor(MUTED)
-    y = _draw_wrapped(pdf, _("Private employment agency licence issued under the Labour Act 2024"), REGULAR, 10, left,
-                      y - 1 * mm, text_width, centred=True)
+    y = _draw_wrapped(
+        pdf,
+        _("Private employment agency licence issued under the Labour Act 2024"),
+        REGULAR,
+        10,
+        left,
+        y - 1 * mm,
+        text_width,
+        centred=True,
+    )
 
     # The status, large, in a box, and what it means in one sentence below it.
     box_height = 24 * mm
@@ -159,8 +165,9 @@ def render_certificate(licence: Licence) -> bytes:
     pdf.drawCentredString(width / 2, y - 7 * mm, _("Status of this licence"))
     pdf.setFont(BOLD, 30)
     pdf.drawCentredString(width / 2, y - 19 * mm, status_word)
-    y = _draw_wrapped(pdf, status_statement(licence, today), BOLD, 11, left, y - box_height - 6 * mm, text_width,
-                      centred=True, max_lines=2)
+    y = _draw_wrapped(
+        pdf, status_statement(licence, today), BOLD, 11, left, y - box_height - 6 * mm, text_width, centred=True, max_lines=2
+    )
     y -= 6 * mm
 
     # The particulars.
@@ -204,8 +211,9 @@ def render_certificate(licence: Licence) -> bytes:
     qr_bottom = 20 * mm + 10 * mm
     widget = QrCodeWidget(url, barLevel="M")
     x0, y0, x1, y1 = widget.getBounds()
-    drawing = Drawing(qr_size, qr_size, transform=[qr_size / (x1 - x0), 0, 0, qr_size / (y1 - y0), 0, 0],
-                      initialFontName=REGULAR)  # else the renderer sets Helvetica, which cannot draw every letter
+    drawing = Drawing(
+        qr_size, qr_size, transform=[qr_size / (x1 - x0), 0, 0, qr_size / (y1 - y0), 0, 0], initialFontName=REGULAR
+    )  # else the renderer sets Helvetica, which cannot draw every letter
     drawing.add(widget)
     renderPDF.draw(drawing, pdf, left, qr_bottom)
     pdf.setFillColor(colors.black)
@@ -223,11 +231,11 @@ def render_certificate(licence: Licence) -> bytes:
         "The public register shows the licence's status today; this paper only shows it on the day it was printed."
     )
     pdf.setFillColor(colors.black)
-    note_y = _draw_wrapped(pdf, note, REGULAR, 9.5, note_left, qr_bottom + qr_size - 4 * mm, right - note_left,
-                           leading=4.6 * mm)
+    note_y = _draw_wrapped(pdf, note, REGULAR, 9.5, note_left, qr_bottom + qr_size - 4 * mm, right - note_left, leading=4.6 * mm)
     pdf.setFillColor(MUTED)
-    _draw_wrapped(pdf, _("Printed on %(date)s.") % {"date": long_date(today)}, REGULAR, 9, note_left, note_y - 2 * mm,
-                  right - note_left)
+    _draw_wrapped(
+        pdf, _("Printed on %(date)s.") % {"date": long_date(today)}, REGULAR, 9, note_left, note_y - 2 * mm, right - note_left
+    )
 
     pdf.setStrokeColor(GREEN)
     pdf.setLineWidth(1)
@@ -241,8 +249,19 @@ def render_certificate(licence: Licence) -> bytes:
     return buffer.getvalue()
 
 
-def _draw_wrapped(pdf: Canvas, text: str, font: str, size: float, x: float, y: float, width: float, *,
-                  centred: bool = False, max_lines: int | None = None, leading: float | None = None) -> float:
+def _draw_wrapped(
+    pdf: Canvas,
+    text: str,
+    font: str,
+    size: float,
+    x: float,
+    y: float,
+    width: float,
+    *,
+    centred: bool = False,
+    max_lines: int | None = None,
+    leading: float | None = None,
+) -> float:
     """Draw ``text`` wrapped to ``width`` from baseline ``y`` down; returns the baseline below the last line."""
     leading = leading or size * 1.3
     lines: list[str] = []

@@ -35,8 +35,7 @@ ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 DAY_MONTH_YEAR = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 MAX_LENGTHS = {"legal_name": 200, "trading_name": 200, "registration_number": 50, "email": 254}
 HISTORY_NOTE = "imported from the licence register"
-DISTRICT_NAMES = ("Berea, Butha-Buthe, Leribe, Mafeteng, Maseru, Mohale's Hoek, Mokhotlong, "
-                  "Qacha's Nek, Quthing, Thaba-Tseka")
+DISTRICT_NAMES = "Berea, Butha-Buthe, Leribe, Mafeteng, Maseru, Mohale's Hoek, Mokhotlong, Qacha's Nek, Quthing, Thaba-Tseka"
 
 
 def _count(number: int, noun: str) -> str:
@@ -131,19 +130,26 @@ class ImportSummary:
         statuses = ", ".join(f"{status} {by_status[status]}" for status in LicenceStatus.values if by_status[status])
         counted = _count(len(self.licences), "licence") + (f" ({statuses})" if statuses else "")
         if self.dry_run:
-            lines = ["Dry run: nothing was written.", f"Would import {counted}.",
-                     f"Agencies that would be created: {len(self.agencies_created)}",
-                     f"Agencies that would be reused: {len(self.agencies_reused)}"]
+            lines = [
+                "Dry run: nothing was written.",
+                f"Would import {counted}.",
+                f"Agencies that would be created: {len(self.agencies_created)}",
+                f"Agencies that would be reused: {len(self.agencies_reused)}",
+            ]
         else:
-            lines = [f"Imported {counted}.", f"Agencies created: {len(self.agencies_created)}",
-                     f"Agencies reused: {len(self.agencies_reused)}"]
+            lines = [
+                f"Imported {counted}.",
+                f"Agencies created: {len(self.agencies_created)}",
+                f"Agencies reused: {len(self.agencies_reused)}",
+            ]
         if self.agencies_reused:
             lines[-1] += " (already in the register: their details there are kept, not overwritten by the file)"
             lines += [f"  {plan.registration_number}: {plan.existing}" for plan in self.agencies_reused]
         expired = sum(plan.expired_on_import for plan in self.licences)
         if expired:
-            lines.append(f"{_count(expired, 'licence')} listed as active or suspended had passed the expiry date: "
-                         "imported as expired.")
+            lines.append(
+                f"{_count(expired, 'licence')} listed as active or suspended had passed the expiry date: imported as expired."
+            )
         if self.ignored_columns:
             lines.append(f"Columns ignored (not part of the format): {', '.join(self.ignored_columns)}")
         return lines
@@ -174,7 +180,7 @@ def read_rows(path: str | Path) -> tuple[list[Row], list[str]]:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise LicenceImportError(
-            f"{path.name} is not a UTF-8 CSV file. In Excel, use Save As and choose \"CSV UTF-8 (Comma delimited)\"."
+            f'{path.name} is not a UTF-8 CSV file. In Excel, use Save As and choose "CSV UTF-8 (Comma delimited)".'
         ) from None
     if "\x00" in text:
         raise LicenceImportError(f"{path.name} contains binary data, so it is not a CSV file. Save the spreadsheet as CSV UTF-8.")
@@ -206,11 +212,11 @@ def read_rows(path: str | Path) -> tuple[list[Row], list[str]]:
     ignored = [name for name in header if name and name not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS]
 
     rows = []
-    for index, cells in enumerate(records[offset + 1:], start=header_row + 1):
+    for index, cells in enumerate(records[offset + 1 :], start=header_row + 1):
         if not any(cell.strip() for cell in cells):
             continue
         values = {name: (cells[i].strip() if i < len(cells) else "") for i, name in enumerate(header) if name}
-        extra = sum(1 for cell in cells[len(header):] if cell.strip())
+        extra = sum(1 for cell in cells[len(header) :] if cell.strip())
         rows.append(Row(number=index, values=values, extra_cells=extra))
     if not rows:
         raise LicenceImportError(f"{path.name} has a header but no licences below it.")
@@ -276,8 +282,9 @@ def validate_rows(rows: Iterable[Row], today: datetime.date | None = None) -> tu
     numbers = {row.values.get("licence_number", "").upper() for row in rows}
     registration_numbers = {row.values.get("registration_number", "") for row in rows}
     numbers_in_register = set(Licence.objects.filter(number__in=numbers).values_list("number", flat=True))
-    agencies_in_register = {agency.registration_number: agency
-                            for agency in Agency.objects.filter(registration_number__in=registration_numbers)}
+    agencies_in_register = {
+        agency.registration_number: agency for agency in Agency.objects.filter(registration_number__in=registration_numbers)
+    }
 
     for row in rows:
         found: list[Problem] = []
@@ -287,8 +294,11 @@ def validate_rows(rows: Iterable[Row], today: datetime.date | None = None) -> tu
 
         values = row.values
         if row.extra_cells:
-            problem("(beyond the last column)", f"{row.extra_cells} filled cell(s) have no column heading; "
-                    "a comma or semicolon inside a value must be in quotes.")
+            problem(
+                "(beyond the last column)",
+                f"{row.extra_cells} filled cell(s) have no column heading; "
+                "a comma or semicolon inside a value must be in quotes.",
+            )
         for column in REQUIRED_COLUMNS:
             if not values.get(column):
                 problem(column, "is empty; it is required.")
@@ -300,27 +310,30 @@ def validate_rows(rows: Iterable[Row], today: datetime.date | None = None) -> tu
         if values.get("district"):
             district = parse_district(values["district"]) or ""
             if not district:
-                problem("district", f"\"{values['district']}\" is not a district of Lesotho; use one of: {DISTRICT_NAMES}.")
+                problem("district", f'"{values["district"]}" is not a district of Lesotho; use one of: {DISTRICT_NAMES}.')
 
         phone = ""
         if values.get("phone"):
             try:
                 phone = parse_phone(values["phone"])
             except ValueError:
-                problem("phone", f"\"{values['phone']}\" is not a valid phone number (Lesotho numbers have 8 digits; "
-                        "give other countries' numbers with their code, e.g. +27...).")
+                problem(
+                    "phone",
+                    f'"{values["phone"]}" is not a valid phone number (Lesotho numbers have 8 digits; '
+                    "give other countries' numbers with their code, e.g. +27...).",
+                )
 
         email = values.get("email", "")
         if email:
             try:
                 validate_email(email)
             except ValidationError:
-                problem("email", f"\"{email}\" is not a valid e-mail address.")
+                problem("email", f'"{email}" is not a valid e-mail address.')
 
         number = values.get("licence_number", "").upper()
         if number:
             if not LICENCE_NUMBER.match(number):
-                problem("licence_number", f"\"{values['licence_number']}\" is not a licence number like PEA-2024-0042.")
+                problem("licence_number", f'"{values["licence_number"]}" is not a licence number like PEA-2024-0042.')
             elif number in number_first_seen:
                 problem("licence_number", f"{number} is also on row {number_first_seen[number]}; each licence appears once.")
             elif number in numbers_in_register:
@@ -333,26 +346,36 @@ def validate_rows(rows: Iterable[Row], today: datetime.date | None = None) -> tu
                 try:
                     dates[column] = parse_date(values[column])
                 except ValueError:
-                    problem(column, f"\"{values[column]}\" is not a date; write it as YYYY-MM-DD (2024-03-31) "
-                            "or DD/MM/YYYY (31/03/2024).")
+                    problem(
+                        column,
+                        f'"{values[column]}" is not a date; write it as YYYY-MM-DD (2024-03-31) or DD/MM/YYYY (31/03/2024).',
+                    )
         issued_on, expires_on = dates.get("issued_on"), dates.get("expires_on")
         if issued_on and expires_on and expires_on < issued_on:
             problem("expires_on", f"{expires_on.isoformat()} is before the issue date {issued_on.isoformat()}.")
 
         status = (values.get("status") or LicenceStatus.ACTIVE).lower()
         if status not in LicenceStatus.values:
-            problem("status", f"\"{values['status']}\" is not a licence status; use one of: {', '.join(LicenceStatus.values)}.")
+            problem("status", f'"{values["status"]}" is not a licence status; use one of: {", ".join(LicenceStatus.values)}.')
 
         registration_number = values.get("registration_number", "")
-        details = {"legal_name": values.get("legal_name", ""), "trading_name": values.get("trading_name", ""),
-                   "district": district, "phone": phone, "email": email}
+        details = {
+            "legal_name": values.get("legal_name", ""),
+            "trading_name": values.get("trading_name", ""),
+            "district": district,
+            "phone": phone,
+            "email": email,
+        }
         agency = agencies.get(registration_number)
         if agency is not None:
             for column in AGENCY_COLUMNS:
                 theirs, ours = getattr(agency, column), details[column]
                 if theirs and ours and not _same(column, theirs, ours):
-                    problem(column, f"differs from row {agency.first_row} for the same registration number "
-                            f"{registration_number}; one agency's rows must agree.")
+                    problem(
+                        column,
+                        f"differs from row {agency.first_row} for the same registration number "
+                        f"{registration_number}; one agency's rows must agree.",
+                    )
                 elif ours and not theirs:
                     setattr(agency, column, ours)  # a later row may fill what an earlier one left blank
 
@@ -360,13 +383,25 @@ def validate_rows(rows: Iterable[Row], today: datetime.date | None = None) -> tu
         if found:
             continue
         if agency is None:
-            agency = AgencyPlan(registration_number=registration_number, first_row=row.number,
-                                existing=agencies_in_register.get(registration_number), **details)
+            agency = AgencyPlan(
+                registration_number=registration_number,
+                first_row=row.number,
+                existing=agencies_in_register.get(registration_number),
+                **details,
+            )
             agencies[registration_number] = agency
         expired_on_import = status in (LicenceStatus.ACTIVE, LicenceStatus.SUSPENDED) and expires_on < today
-        plans.append(LicencePlan(row=row.number, agency=agency, number=number, issued_on=issued_on, expires_on=expires_on,
-                                 status=LicenceStatus.EXPIRED if expired_on_import else status,
-                                 expired_on_import=expired_on_import))
+        plans.append(
+            LicencePlan(
+                row=row.number,
+                agency=agency,
+                number=number,
+                issued_on=issued_on,
+                expires_on=expires_on,
+                status=LicenceStatus.EXPIRED if expired_on_import else status,
+                expired_on_import=expired_on_import,
+            )
+        )
     return plans, problems
 
 
@@ -386,9 +421,14 @@ def _write(plans: list[LicencePlan], source: str) -> None:
         details = plan.agency
         agency = saved.get(details.registration_number) or details.existing
         if agency is None:
-            agency = Agency(registration_number=details.registration_number, legal_name=details.legal_name,
-                            trading_name=details.trading_name, district=details.district, phone=details.phone,
-                            email=details.email)
+            agency = Agency(
+                registration_number=details.registration_number,
+                legal_name=details.legal_name,
+                trading_name=details.trading_name,
+                district=details.district,
+                phone=details.phone,
+                email=details.email,
+            )
             agency._change_reason = HISTORY_NOTE
             agency.save()
         saved[details.registration_number] = agency
@@ -397,8 +437,15 @@ def _write(plans: list[LicencePlan], source: str) -> None:
             reason = "Its expiry date had passed when it was imported from the licence register."
         elif plan.status != LicenceStatus.ACTIVE:
             reason = f"Recorded as {plan.status} in the licence register imported from {source}."
-        licence = Licence(agency=agency, number=plan.number, status=plan.status, issued_on=plan.issued_on,
-                          valid_from=plan.issued_on, expires_on=plan.expires_on, status_reason=reason)
+        licence = Licence(
+            agency=agency,
+            number=plan.number,
+            status=plan.status,
+            issued_on=plan.issued_on,
+            valid_from=plan.issued_on,
+            expires_on=plan.expires_on,
+            status_reason=reason,
+        )
         licence._change_reason = HISTORY_NOTE
         licence.save()
 

@@ -157,8 +157,6 @@ class Director(models.Model):
         super().save(*args, **kwargs)
 
 
-
-
 class SecurityBondKind(models.TextChoices):
     BOND = "bond", _("Security bond")
     BANK_GUARANTEE = "bank_guarantee", _("Bank guarantee")

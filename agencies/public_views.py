@@ -43,8 +43,6 @@ def matching(queryset: QuerySet, text: str) -> QuerySet:
     return queryset.filter(Q(agency__legal_name__icontains=text) | Q(agency__trading_name__icontains=text) | Exists(numbered))
 
 
-
-
 @requires(PUBLIC)
 @rate_limited("register-index", REQUESTS_PER_MINUTE, 60)
 def index(request: Any) -> HttpResponse:

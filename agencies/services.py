@@ -18,7 +18,6 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
@@ -47,7 +46,7 @@ from core.access import Role
 from core.dates import add_months, today
 from core.models import User
 from core.parameters import parameter_value
-from core.text import normalise_reference
+from core.text import normalise_reference, public_url
 from notifications.services import InvalidSmsNumber, notify
 
 BARRED_YEARS = 5
@@ -81,8 +80,6 @@ def _apply(record: Any, transition: str, by: User, reason: str, seen_status: str
         raise StaleRecord from None
 
 
-
-
 # --- Telling the agency ------------------------------------------------------------
 
 
@@ -100,12 +97,6 @@ def tell_agency(agency: Agency, kind: NoticeKind, values: dict, *, reason: str =
 
     transaction.on_commit(send)
     return notice
-
-
-def _link(name: str, *args) -> str:
-    from django.conf import settings
-
-    return settings.PUBLIC_BASE_URL + reverse(name, args=args)
 
 
 # --- Agency accounts and staff ---------------------------------------------------------
@@ -293,7 +284,7 @@ def submit_application(*, application_id: int, by: User, seen_status: str | None
         application.agency,
         NoticeKind.APPLICATION_SUBMITTED,
         {"reference": application.reference},
-        link=_link("agencies:application_detail", application.pk),
+        link=public_url("agencies:application_detail", application.pk),
     )
     return application
 
@@ -337,7 +328,7 @@ def request_information(*, application_id: int, by: User, reason: str, seen_stat
         NoticeKind.INFORMATION_REQUESTED,
         {"reference": application.reference},
         reason=reason,
-        link=_link("agencies:application_detail", application.pk),
+        link=public_url("agencies:application_detail", application.pk),
     )
     return application
 
@@ -459,7 +450,7 @@ def approve_application(*, application_id: int, by: User, note: str = "", seen_s
         application.agency,
         NoticeKind.APPLICATION_APPROVED,
         {"reference": application.reference, "licence": licence.number},
-        link=_link("agencies:licence_detail", licence.pk),
+        link=public_url("agencies:licence_detail", licence.pk),
     )
     return licence
 
@@ -475,7 +466,7 @@ def reject_application(*, application_id: int, by: User, reason: str, seen_statu
         NoticeKind.APPLICATION_REJECTED,
         {"reference": application.reference},
         reason=reason,
-        link=_link("agencies:application_detail", application.pk),
+        link=public_url("agencies:application_detail", application.pk),
     )
     return application
 
@@ -510,7 +501,7 @@ def sanction_licence(*, licence_id: int, action: str, by: User, reason: str, see
     licence = Licence.objects.select_for_update(of=("self",)).select_related("agency").get(pk=licence_id)
     _apply(licence, action, by, reason, seen_status, refusal)
     tell_agency(
-        licence.agency, notice, {"licence": licence.number}, reason=reason, link=_link("agencies:licence_detail", licence.pk)
+        licence.agency, notice, {"licence": licence.number}, reason=reason, link=public_url("agencies:licence_detail", licence.pk)
     )
     hook.send(sender=Licence, licence_id=licence.pk, reason=reason)
     return licence
@@ -579,7 +570,9 @@ def send_expiry_reminders() -> str:
             except IntegrityError:
                 continue  # another run sent it a moment ago
             values = {"licence": licence.number, "expires_on": licence.expires_on.isoformat()}
-            tell_agency(licence.agency, NoticeKind.LICENCE_EXPIRING, values, link=_link("agencies:licence_detail", licence.pk))
+            tell_agency(
+                licence.agency, NoticeKind.LICENCE_EXPIRING, values, link=public_url("agencies:licence_detail", licence.pk)
+            )
             if licence.agency.mobile:
                 manager = licence.agency.memberships.filter(is_manager=True, ended_at__isnull=True).select_related("user").first()
                 language = manager.user.preferred_language if manager else "st"

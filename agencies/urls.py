@@ -23,8 +23,11 @@ urlpatterns = [
     path("applications/<int:pk>/resubmit/", views.application_resubmit, name="application_resubmit"),
     path("applications/<int:pk>/withdraw/", views.application_withdraw, name="application_withdraw"),
     path("applications/<int:pk>/start-review/", views.application_start_review, name="application_start_review"),
-    path("applications/<int:pk>/request-information/", views.application_request_information,
-         name="application_request_information"),
+    path(
+        "applications/<int:pk>/request-information/",
+        views.application_request_information,
+        name="application_request_information",
+    ),
     path("applications/<int:pk>/approve/", views.application_approve, name="application_approve"),
     path("applications/<int:pk>/reject/", views.application_reject, name="application_reject"),
     path("documents/<int:pk>/", views.document_download, name="document_download"),

@@ -45,7 +45,6 @@ DEFINITIONS: dict[str, ParameterDefinition] = {
 }
 
 
-
 class MissingParameter(LookupError):
     pass
 

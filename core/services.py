@@ -6,14 +6,12 @@ import datetime
 from collections.abc import Iterable
 from decimal import Decimal
 
-from django.conf import settings
 from django.contrib.auth.models import Group
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
@@ -22,12 +20,13 @@ from django.utils.translation import gettext as _
 from core import access
 from core.access import MINISTRY_ROLES, Role
 from core.models import RegulatoryParameter, User
+from core.text import public_url
 
 
 def set_password_link(user: User) -> str:
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     token = default_token_generator.make_token(user)
-    return settings.PUBLIC_BASE_URL + reverse("core:password_reset_confirm", kwargs={"uidb64": uid, "token": token})
+    return public_url("core:password_reset_confirm", uidb64=uid, token=token)
 
 
 def _check_ministry_roles(roles: Iterable[str]) -> list[str]:

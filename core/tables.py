@@ -27,9 +27,7 @@ class UserTable(tables.Table):
 
 
 class ParameterTable(tables.Table):
-    key = tables.LinkColumn(
-        "core:parameter_detail", args=[tables.A("key")], verbose_name=_("Parameter"), text=lambda r: r.label
-    )
+    key = tables.LinkColumn("core:parameter_detail", args=[tables.A("key")], verbose_name=_("Parameter"), text=lambda r: r.label)
     value = tables.Column(verbose_name=_("Value"))
     unit = tables.Column(verbose_name=_("Unit"), accessor="definition__unit", orderable=False)
     effective_from = tables.DateColumn(verbose_name=_("In force since"), format="Y-m-d")

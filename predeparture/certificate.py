@@ -9,8 +9,6 @@ from __future__ import annotations
 import datetime
 import io
 
-from django.conf import settings
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from reportlab.graphics import renderPDF
@@ -22,15 +20,16 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
 from agencies.certificate import BLUE, BOLD, DANGER, GREEN, MUTED, REGULAR, _draw_wrapped, long_date, register_fonts
+from core.text import public_url
 from predeparture.models import Certificate
 
 
 def verification_url(certificate: Certificate) -> str:
-    return settings.PUBLIC_BASE_URL + reverse("predeparture:verify", args=[certificate.public_token])
+    return public_url("predeparture:verify", certificate.public_token)
 
 
 def initials(first_name: str, last_name: str) -> str:
-    """"Thabo Mokhele" → "T. M.": enough to match a person standing in front of you, too little to find them."""
+    """ "Thabo Mokhele" → "T. M.": enough to match a person standing in front of you, too little to find them."""
     letters = [part.lstrip("'")[:1].upper() for part in (first_name, last_name) if part and part.lstrip("'")]
     return " ".join(f"{letter}." for letter in letters)
 
@@ -118,11 +117,11 @@ def render_certificate(certificate: Certificate) -> bytes:
     pdf.drawString(left, qr_bottom - 4 * mm, url[:110])
     note_left = left + qr_size + 8 * mm
     note = _("Border officials and employers: scan the code or open the link to check this certificate in the register.")
-    note_y = _draw_wrapped(pdf, note, REGULAR, 9.5, note_left, qr_bottom + qr_size - 4 * mm, right - note_left,
-                           leading=4.6 * mm)
+    note_y = _draw_wrapped(pdf, note, REGULAR, 9.5, note_left, qr_bottom + qr_size - 4 * mm, right - note_left, leading=4.6 * mm)
     pdf.setFillColor(MUTED)
-    _draw_wrapped(pdf, _("Printed on %(date)s.") % {"date": long_date(today)}, REGULAR, 9, note_left, note_y - 2 * mm,
-                  right - note_left)
+    _draw_wrapped(
+        pdf, _("Printed on %(date)s.") % {"date": long_date(today)}, REGULAR, 9, note_left, note_y - 2 * mm, right - note_left
+    )
     pdf.showPage()
     pdf.save()
     return buffer.getvalue()

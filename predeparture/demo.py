@@ -17,17 +17,29 @@ from predeparture.services import certificate_expiry, next_certificate_number
 from workers.models import Worker
 
 COURSES = [
-    ("PDO-GEN", "General pre-departure orientation", 60, 24, [
-        ("Your contract, your rights and the Labour Act 2024", 3),
-        ("Fair recruitment: no fees, keep your passport", 2),
-        ("Money: wages, deferred pay and sending money home", 2),
-        ("Health, safety and getting help abroad", 2),
-    ]),
-    ("PDO-ZA", "South Africa country orientation", None, 36, [
-        ("Living and working in South Africa", 2),
-        ("Mines, farms and domestic work: what to expect", 2),
-        ("Lesotho's consulates and labour offices in South Africa", 1),
-    ]),
+    (
+        "PDO-GEN",
+        "General pre-departure orientation",
+        60,
+        24,
+        [
+            ("Your contract, your rights and the Labour Act 2024", 3),
+            ("Fair recruitment: no fees, keep your passport", 2),
+            ("Money: wages, deferred pay and sending money home", 2),
+            ("Health, safety and getting help abroad", 2),
+        ],
+    ),
+    (
+        "PDO-ZA",
+        "South Africa country orientation",
+        None,
+        36,
+        [
+            ("Living and working in South Africa", 2),
+            ("Mines, farms and domestic work: what to expect", 2),
+            ("Lesotho's consulates and labour offices in South Africa", 1),
+        ],
+    ),
 ]
 
 # course code, venue, district, days from today, hours, capacity
@@ -51,8 +63,8 @@ def seed_training(scale: int) -> list[tuple[str, str]]:
     courses = {}
     for code, title, pass_mark, months, modules in COURSES:
         course, created = Course.objects.get_or_create(
-            code=code, defaults={"title": title, "pass_mark": pass_mark, "validity_months": months,
-                                 "language": Language.SESOTHO},
+            code=code,
+            defaults={"title": title, "pass_mark": pass_mark, "validity_months": months, "language": Language.SESOTHO},
         )
         if created:
             for order, (module_title, hours) in enumerate(modules, start=1):
@@ -67,35 +79,47 @@ def seed_training(scale: int) -> list[tuple[str, str]]:
     for index, (code, venue, district, days, hours, capacity) in enumerate(SESSIONS):
         day = today + datetime.timedelta(days=days)
         session = Session.objects.create(
-            course=courses[code], venue=venue, district=district, starts_at=_at(day, 8), ends_at=_at(day, 8 + hours),
-            trainer=trainer, capacity=capacity,
+            course=courses[code],
+            venue=venue,
+            district=district,
+            starts_at=_at(day, 8),
+            ends_at=_at(day, 8 + hours),
+            trainer=trainer,
+            capacity=capacity,
         )
-        group = workers[index * 4:(index + 1) * 4]
+        group = workers[index * 4 : (index + 1) * 4]
         past = days < 0
         if past:
             Session.objects.filter(pk=session.pk).update(status=SessionStatus.COMPLETED)
         for position, worker in enumerate(group):
             link = worker.agency_links.filter(ended_at__isnull=True).first()
             enrolment = Enrolment.objects.create(
-                session=session, worker=worker, enrolled_by=registrar, agency=link.agency if link else None,
+                session=session,
+                worker=worker,
+                enrolled_by=registrar,
+                agency=link.agency if link else None,
                 created_at=session.starts_at - datetime.timedelta(days=14),
             )
             if not past:
                 if position >= capacity:
-                    Enrolment.objects.filter(pk=enrolment.pk).update(status=EnrolmentStatus.WAITING,
-                                                                     waiting_position=position - capacity + 1)
+                    Enrolment.objects.filter(pk=enrolment.pk).update(
+                        status=EnrolmentStatus.WAITING, waiting_position=position - capacity + 1
+                    )
                 continue
             failed = index == 1 and position == 3  # one failed the test
             score = 45 if failed else 70 + position * 5
             for module in courses[code].modules.all():
-                Attendance.objects.create(enrolment=enrolment, module=module, present=True, marked_by=trainer,
-                                          marked_at=session.ends_at)
+                Attendance.objects.create(
+                    enrolment=enrolment, module=module, present=True, marked_by=trainer, marked_at=session.ends_at
+                )
             enrolment.score = score if courses[code].pass_mark is not None else None
             enrolment.status = EnrolmentStatus.FAILED if failed else EnrolmentStatus.COMPLETED
             enrolment.save(update_fields=["score", "status"])
             if not failed:
                 Certificate.objects.create(
-                    enrolment=enrolment, number=next_certificate_number(day.year), issued_on=day,
+                    enrolment=enrolment,
+                    number=next_certificate_number(day.year),
+                    issued_on=day,
                     expires_on=certificate_expiry(courses[code], day),
                 )
     return []

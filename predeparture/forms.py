@@ -49,14 +49,14 @@ class SessionForm(forms.ModelForm):
 
 
 class SessionFilterForm(forms.Form):
-    district = forms.ChoiceField(label=_("District"), choices=[("", _("All districts"))] + list(District.choices),
-                                 required=False)
+    district = forms.ChoiceField(label=_("District"), choices=[("", _("All districts"))] + list(District.choices), required=False)
     date = forms.DateField(label=_("On or after"), required=False, widget=DATE)
 
 
 class EnrolForm(forms.Form):
     worker = forms.CharField(
-        label=_("Worker"), max_length=40,
+        label=_("Worker"),
+        max_length=40,
         help_text=_("The worker's reference (WRK-000123), national ID number or passport number."),
     )
 
@@ -77,8 +77,11 @@ class EnrolForm(forms.Form):
 
 
 class CancelForm(forms.Form):
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}),
-                             help_text=_("The workers are told by SMS that the session is cancelled."))
+    reason = forms.CharField(
+        label=_("Reason"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("The workers are told by SMS that the session is cancelled."),
+    )
 
 
 class LookupForm(forms.Form):

@@ -35,8 +35,9 @@ class Course(models.Model):
     pass_mark = models.PositiveSmallIntegerField(
         _("pass mark (%)"), null=True, blank=True, validators=PERCENT, help_text=_("Leave empty when there is no test.")
     )
-    validity_months = models.PositiveSmallIntegerField(_("certificate valid for (months)"), default=24,
-                                                       validators=[MinValueValidator(1)])
+    validity_months = models.PositiveSmallIntegerField(
+        _("certificate valid for (months)"), default=24, validators=[MinValueValidator(1)]
+    )
 
     history = HistoricalRecords()
 
@@ -123,22 +124,34 @@ class Session(ConcurrentTransitionMixin, models.Model):
 
     @fsm_log_by
     @fsm_log_description
-    @transition(field=status, source=SessionStatus.SCHEDULED, target=SessionStatus.IN_PROGRESS,
-                permission=transition_permission("training.teach"))
+    @transition(
+        field=status,
+        source=SessionStatus.SCHEDULED,
+        target=SessionStatus.IN_PROGRESS,
+        permission=transition_permission("training.teach"),
+    )
     def start(self, by=None, description=None) -> None:
         """The trainer opens the session on its first day."""
 
     @fsm_log_by
     @fsm_log_description
-    @transition(field=status, source=SessionStatus.IN_PROGRESS, target=SessionStatus.COMPLETED,
-                permission=transition_permission("training.teach"))
+    @transition(
+        field=status,
+        source=SessionStatus.IN_PROGRESS,
+        target=SessionStatus.COMPLETED,
+        permission=transition_permission("training.teach"),
+    )
     def complete(self, by=None, description=None) -> None:
         """The trainer closes the session; the service settles each enrolment."""
 
     @fsm_log_by
     @fsm_log_description
-    @transition(field=status, source=[SessionStatus.SCHEDULED, SessionStatus.IN_PROGRESS], target=SessionStatus.CANCELLED,
-                permission=transition_permission("training.manage"))
+    @transition(
+        field=status,
+        source=[SessionStatus.SCHEDULED, SessionStatus.IN_PROGRESS],
+        target=SessionStatus.CANCELLED,
+        permission=transition_permission("training.manage"),
+    )
     def cancel(self, by=None, description=None) -> None:
         self.cancel_reason = description or ""
 
@@ -172,14 +185,19 @@ class EnrolmentQuerySet(ScopedQuerySet):
 
 class Enrolment(models.Model):
     session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="enrolments", verbose_name=_("session"))
-    worker = models.ForeignKey("workers.Worker", on_delete=models.PROTECT, related_name="enrolments",
-                               verbose_name=_("worker"))
+    worker = models.ForeignKey("workers.Worker", on_delete=models.PROTECT, related_name="enrolments", verbose_name=_("worker"))
     enrolled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("enrolled by"), null=True, on_delete=models.SET_NULL, related_name="+"
     )
     # Empty when the ministry enrolled the worker itself.
-    agency = models.ForeignKey("agencies.Agency", verbose_name=_("agency"), null=True, blank=True,
-                               on_delete=models.PROTECT, related_name="training_enrolments")
+    agency = models.ForeignKey(
+        "agencies.Agency",
+        verbose_name=_("agency"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="training_enrolments",
+    )
     status = models.CharField(_("status"), max_length=10, choices=EnrolmentStatus.choices, default=EnrolmentStatus.ENROLLED)
     waiting_position = models.PositiveIntegerField(_("place on the waiting list"), null=True, blank=True)
     score = models.PositiveSmallIntegerField(_("score (%)"), null=True, blank=True, validators=PERCENT)
@@ -210,12 +228,12 @@ class AttendanceQuerySet(ScopedQuerySet):
 
 
 class Attendance(models.Model):
-    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="attendance",
-                                  verbose_name=_("enrolment"))
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="attendance", verbose_name=_("enrolment"))
     module = models.ForeignKey(Module, on_delete=models.PROTECT, related_name="+", verbose_name=_("module"))
     present = models.BooleanField(_("present"), default=False)
-    marked_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("marked by"), null=True,
-                                  on_delete=models.SET_NULL, related_name="+")
+    marked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("marked by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     marked_at = models.DateTimeField(_("marked at"), default=timezone.now)
 
     objects = AttendanceQuerySet.as_manager()
@@ -242,8 +260,7 @@ class CertificateQuerySet(ScopedQuerySet):
 
 
 class Certificate(models.Model):
-    enrolment = models.OneToOneField(Enrolment, on_delete=models.PROTECT, related_name="certificate",
-                                     verbose_name=_("enrolment"))
+    enrolment = models.OneToOneField(Enrolment, on_delete=models.PROTECT, related_name="certificate", verbose_name=_("enrolment"))
     number = models.CharField(_("certificate number"), max_length=20, unique=True)
     issued_on = models.DateField(_("issued on"))
     # Valid through this date.

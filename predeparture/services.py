@@ -108,12 +108,16 @@ def enrol(*, by: User, session_id: int, worker_id: int) -> EnrolResult:
     active = Enrolment.objects.filter(worker=worker, status__in=ACTIVE_ENROLMENT_STATES)
     if active.filter(session=session).exists():
         raise ValidationError(_("This worker is already enrolled in this session."))
-    overlapping = active.filter(
-        status=EnrolmentStatus.ENROLLED,
-        session__status__in=[SessionStatus.SCHEDULED, SessionStatus.IN_PROGRESS],
-        session__starts_at__lt=session.ends_at,
-        session__ends_at__gt=session.starts_at,
-    ).select_related("session__course").first()
+    overlapping = (
+        active.filter(
+            status=EnrolmentStatus.ENROLLED,
+            session__status__in=[SessionStatus.SCHEDULED, SessionStatus.IN_PROGRESS],
+            session__starts_at__lt=session.ends_at,
+            session__ends_at__gt=session.starts_at,
+        )
+        .select_related("session__course")
+        .first()
+    )
     if overlapping:
         raise ValidationError(
             _("This worker is already enrolled in %(session)s, at the same time.") % {"session": overlapping.session}
@@ -222,7 +226,8 @@ def mark_attendance(*, by: User, enrolment_id: int, module_id: int, present: boo
     if not Module.objects.filter(pk=module_id, course_id=session.course_id).exists():
         raise ValidationError(_("This module is not part of the session's course."))
     attendance, _created = Attendance.objects.update_or_create(
-        enrolment=enrolment, module_id=module_id,
+        enrolment=enrolment,
+        module_id=module_id,
         defaults={"present": bool(present), "marked_by": by, "marked_at": timezone.now()},
     )
     return attendance
@@ -249,9 +254,7 @@ def record_score(*, by: User, enrolment_id: int, score: int | None) -> Enrolment
 
 def next_certificate_number(year: int) -> str:
     prefix = f"PDT-{year}-"
-    last = (
-        Certificate.objects.filter(number__startswith=prefix).order_by("-number").values_list("number", flat=True).first()
-    )
+    last = Certificate.objects.filter(number__startswith=prefix).order_by("-number").values_list("number", flat=True).first()
     sequence = int(last.rsplit("-", 1)[1]) + 1 if last else 1
     return f"{prefix}{sequence:06d}"
 
@@ -290,10 +293,15 @@ def complete_session(*, by: User, session_id: int, seen_status: str | None = Non
         enrolment.save(update_fields=["status"])
         if enrolment.status == EnrolmentStatus.COMPLETED:
             certificate = issue_certificate(enrolment, issued_on)
-            tell_worker(enrolment.worker, "training.completed", {
-                "course": course.title, "number": certificate.number,
-                "expires_on": date_format(certificate.expires_on, "j M Y"),
-            })
+            tell_worker(
+                enrolment.worker,
+                "training.completed",
+                {
+                    "course": course.title,
+                    "number": certificate.number,
+                    "expires_on": date_format(certificate.expires_on, "j M Y"),
+                },
+            )
     # Whoever still waits for a seat will not get one in this session.
     session.enrolments.filter(status=EnrolmentStatus.WAITING).update(status=EnrolmentStatus.WITHDRAWN, waiting_position=None)
     return session
@@ -309,9 +317,7 @@ def cancel_session(*, by: User, session_id: int, reason: str, seen_status: str |
     context = _session_context(session)
     for enrolment in session.enrolments.filter(status__in=ACTIVE_ENROLMENT_STATES).select_related("worker"):
         tell_worker(enrolment.worker, "training.cancelled", context)
-    session.enrolments.filter(status__in=ACTIVE_ENROLMENT_STATES).update(
-        status=EnrolmentStatus.WITHDRAWN, waiting_position=None
-    )
+    session.enrolments.filter(status__in=ACTIVE_ENROLMENT_STATES).update(status=EnrolmentStatus.WITHDRAWN, waiting_position=None)
     return session
 
 
@@ -394,8 +400,9 @@ def training_gate(worker_id: int, course_codes: Iterable[str], on: datetime.date
             if course:
                 courses[code] = course
     certificates = (
-        Certificate.objects.filter(enrolment__worker_id=worker_id, enrolment__session__course__in=courses.values(),
-                                   issued_on__lte=on)
+        Certificate.objects.filter(
+            enrolment__worker_id=worker_id, enrolment__session__course__in=courses.values(), issued_on__lte=on
+        )
         .select_related("enrolment__session__course")
         .order_by("-expires_on")
     )
@@ -413,6 +420,14 @@ def training_gate(worker_id: int, course_codes: Iterable[str], on: datetime.date
             checks.append(CourseCheck(code=course.code, title=course.title, valid=False))
         else:
             valid = certificate.is_valid_on(on)
-            checks.append(CourseCheck(code=course.code, title=course.title, valid=valid, certificate_number=certificate.number,
-                                      expires_on=certificate.expires_on, expired=not valid))
+            checks.append(
+                CourseCheck(
+                    code=course.code,
+                    title=course.title,
+                    valid=valid,
+                    certificate_number=certificate.number,
+                    expires_on=certificate.expires_on,
+                    expired=not valid,
+                )
+            )
     return GateResult(worker_id=worker_id, on=on, courses=checks)

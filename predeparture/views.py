@@ -49,9 +49,15 @@ def only_trainer(user) -> bool:
 @requires("training.view")
 def course_list(request):
     courses = Course.objects.annotate(module_count=Count("modules"))
-    return render(request, "predeparture/course_list.html", {
-        "courses": courses, "page_title": _("Training courses"), "may_manage": access.can(request.user, "training.manage"),
-    })
+    return render(
+        request,
+        "predeparture/course_list.html",
+        {
+            "courses": courses,
+            "page_title": _("Training courses"),
+            "may_manage": access.can(request.user, "training.manage"),
+        },
+    )
 
 
 def _course_form(request, course: Course | None):
@@ -69,9 +75,16 @@ def _course_form(request, course: Course | None):
             messages.success(request, _("The course %(code)s was saved.") % {"code": course.code})
             return redirect("predeparture:course_list")
     title = _("Edit course %(code)s") % {"code": course.code} if course else _("New course")
-    return render(request, "predeparture/course_form.html", {
-        "form": form, "formset": formset, "page_title": title, "cancel_url": reverse("predeparture:course_list"),
-    })
+    return render(
+        request,
+        "predeparture/course_form.html",
+        {
+            "form": form,
+            "formset": formset,
+            "page_title": title,
+            "cancel_url": reverse("predeparture:course_list"),
+        },
+    )
 
 
 @requires("training.manage")
@@ -89,9 +102,13 @@ def course_edit(request, pk):
 
 @requires("training.view")
 def session_list(request):
-    sessions = Session.objects.visible_to(request.user).select_related("course", "trainer").annotate(
-        enrolled=Count("enrolments", filter=Q(enrolments__status=EnrolmentStatus.ENROLLED)),
-        waiting=Count("enrolments", filter=Q(enrolments__status=EnrolmentStatus.WAITING)),
+    sessions = (
+        Session.objects.visible_to(request.user)
+        .select_related("course", "trainer")
+        .annotate(
+            enrolled=Count("enrolments", filter=Q(enrolments__status=EnrolmentStatus.ENROLLED)),
+            waiting=Count("enrolments", filter=Q(enrolments__status=EnrolmentStatus.WAITING)),
+        )
     )
     form = SessionFilterForm(request.GET or None)
     if form.is_valid():
@@ -102,10 +119,16 @@ def session_list(request):
             sessions = sessions.filter(starts_at__gte=start)
     page = Paginator(sessions.order_by("-starts_at", "pk"), 50).get_page(request.GET.get("page"))
     title = _("My sessions") if only_trainer(request.user) else _("Training sessions")
-    return render(request, "predeparture/session_list.html", {
-        "page_obj": page, "filter_form": form, "page_title": title,
-        "may_manage": access.can(request.user, "training.manage"),
-    })
+    return render(
+        request,
+        "predeparture/session_list.html",
+        {
+            "page_obj": page,
+            "filter_form": form,
+            "page_title": title,
+            "may_manage": access.can(request.user, "training.manage"),
+        },
+    )
 
 
 @requires("training.manage")
@@ -115,9 +138,15 @@ def session_create(request):
         session = form.save()
         messages.success(request, _("The session was scheduled."))
         return redirect("predeparture:session_detail", pk=session.pk)
-    return render(request, "core/form_page.html", {
-        "form": form, "page_title": _("Schedule a session"), "cancel_url": reverse("predeparture:session_list"),
-    })
+    return render(
+        request,
+        "core/form_page.html",
+        {
+            "form": form,
+            "page_title": _("Schedule a session"),
+            "cancel_url": reverse("predeparture:session_list"),
+        },
+    )
 
 
 @requires("training.manage")
@@ -141,9 +170,15 @@ def session_edit(request, pk):
         else:
             messages.success(request, _("The session was saved."))
             return redirect("predeparture:session_detail", pk=session.pk)
-    return render(request, "core/form_page.html", {
-        "form": form, "page_title": _("Edit session"), "cancel_url": reverse("predeparture:session_detail", args=[pk]),
-    })
+    return render(
+        request,
+        "core/form_page.html",
+        {
+            "form": form,
+            "page_title": _("Edit session"),
+            "cancel_url": reverse("predeparture:session_detail", args=[pk]),
+        },
+    )
 
 
 def _allowed(session: Session, name: str, user) -> bool:
@@ -158,19 +193,23 @@ def session_detail(request, pk):
     session = access.get_visible_or_404(request.user, Session.objects.select_related("course", "trainer"), pk=pk)
     enrolments = access.visible_to(request.user, session.enrolments.all()).select_related("worker", "agency")
     enrolments = enrolments.prefetch_related("certificate").order_by("status", "waiting_position", "worker__last_name")
-    return render(request, "predeparture/session_detail.html", {
-        "session": session,
-        "enrolments": enrolments,
-        "taken": session.enrolments.filter(status=EnrolmentStatus.ENROLLED).count(),
-        "may_start": _allowed(session, "start", request.user),
-        "may_complete": _allowed(session, "complete", request.user),
-        "may_cancel": _allowed(session, "cancel", request.user),
-        "may_teach": session.trainer_id == request.user.pk and access.can(request.user, "training.teach"),
-        "may_enrol": session.is_open_for_enrolment and access.can(request.user, "training.enrol"),
-        "may_manage": access.can(request.user, "training.manage"),
-        "cancel_form": CancelForm(),
-        "page_title": str(session),
-    })
+    return render(
+        request,
+        "predeparture/session_detail.html",
+        {
+            "session": session,
+            "enrolments": enrolments,
+            "taken": session.enrolments.filter(status=EnrolmentStatus.ENROLLED).count(),
+            "may_start": _allowed(session, "start", request.user),
+            "may_complete": _allowed(session, "complete", request.user),
+            "may_cancel": _allowed(session, "cancel", request.user),
+            "may_teach": session.trainer_id == request.user.pk and access.can(request.user, "training.teach"),
+            "may_enrol": session.is_open_for_enrolment and access.can(request.user, "training.enrol"),
+            "may_manage": access.can(request.user, "training.manage"),
+            "cancel_form": CancelForm(),
+            "page_title": str(session),
+        },
+    )
 
 
 def _transition_view(action: str, capability: str, done: str):
@@ -184,8 +223,9 @@ def _transition_view(action: str, capability: str, done: str):
                 form = CancelForm(request.POST)
                 if not form.is_valid():
                     raise ValidationError(_("Give the reason for cancelling."))
-                services.cancel_session(by=request.user, session_id=session.pk, reason=form.cleaned_data["reason"],
-                                        seen_status=seen)
+                services.cancel_session(
+                    by=request.user, session_id=session.pk, reason=form.cleaned_data["reason"], seen_status=seen
+                )
             elif action == "start":
                 services.start_session(by=request.user, session_id=session.pk, seen_status=seen)
             else:
@@ -226,8 +266,7 @@ def session_attendance(request, pk):
                 for enrolment in enrolments:
                     for module in modules:
                         present = request.POST.get(f"present-{enrolment.pk}-{module.pk}") == "on"
-                        services.mark_attendance(by=request.user, enrolment_id=enrolment.pk, module_id=module.pk,
-                                                 present=present)
+                        services.mark_attendance(by=request.user, enrolment_id=enrolment.pk, module_id=module.pk, present=present)
                     raw = request.POST.get(f"score-{enrolment.pk}", "").strip()
                     score = None
                     if raw:
@@ -248,21 +287,33 @@ def session_attendance(request, pk):
         {
             "enrolment": enrolment,
             "score": request.POST.get(f"score-{enrolment.pk}", enrolment.score if enrolment.score is not None else "")
-            if request.method == "POST" else (enrolment.score if enrolment.score is not None else ""),
+            if request.method == "POST"
+            else (enrolment.score if enrolment.score is not None else ""),
             "marks": [
-                {"module": module, "name": f"present-{enrolment.pk}-{module.pk}",
-                 "present": (request.POST.get(f"present-{enrolment.pk}-{module.pk}") == "on") if request.method == "POST"
-                 else marks.get((enrolment.pk, module.pk), False)}
+                {
+                    "module": module,
+                    "name": f"present-{enrolment.pk}-{module.pk}",
+                    "present": (request.POST.get(f"present-{enrolment.pk}-{module.pk}") == "on")
+                    if request.method == "POST"
+                    else marks.get((enrolment.pk, module.pk), False),
+                }
                 for module in modules
             ],
         }
         for enrolment in enrolments
     ]
-    return render(request, "predeparture/attendance.html", {
-        "session": session, "modules": modules, "rows": rows, "errors": errors,
-        "editable": session.status == "in_progress",
-        "page_title": _("Attendance: %(session)s") % {"session": session},
-    })
+    return render(
+        request,
+        "predeparture/attendance.html",
+        {
+            "session": session,
+            "modules": modules,
+            "rows": rows,
+            "errors": errors,
+            "editable": session.status == "in_progress",
+            "page_title": _("Attendance: %(session)s") % {"session": session},
+        },
+    )
 
 
 # --- Enrolment -----------------------------------------------------------------------------------
@@ -284,10 +335,16 @@ def enrol(request, pk):
                 request, result.message
             )
             return redirect("predeparture:session_detail", pk=session.pk)
-    return render(request, "core/form_page.html", {
-        "form": form, "page_title": _("Enrol a worker in %(session)s") % {"session": session},
-        "submit_label": _("Enrol"), "cancel_url": reverse("predeparture:session_detail", args=[pk]),
-    })
+    return render(
+        request,
+        "core/form_page.html",
+        {
+            "form": form,
+            "page_title": _("Enrol a worker in %(session)s") % {"session": session},
+            "submit_label": _("Enrol"),
+            "cancel_url": reverse("predeparture:session_detail", args=[pk]),
+        },
+    )
 
 
 @requires("training.enrol")
@@ -351,9 +408,11 @@ def lookup(request):
         passport = normalise_reference(form.cleaned_data["passport_number"])
         certificate = None
         if CERTIFICATE_NUMBER.match(number) and passport:
-            certificate = Certificate.objects.filter(
-                number=number, enrolment__worker__passport_number=passport
-            ).select_related("enrolment__worker", "enrolment__session__course").first()
+            certificate = (
+                Certificate.objects.filter(number=number, enrolment__worker__passport_number=passport)
+                .select_related("enrolment__worker", "enrolment__session__course")
+                .first()
+            )
         if certificate is None:
             context["error"] = _("No certificate matches this number and passport number.")
             return render(request, "predeparture/public/lookup.html", context, status=404)
