@@ -39,6 +39,8 @@ else:
     ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 
 PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Whom a worker abroad calls about their contract, quoted in SMS (for example when their agency is suspended).
+MINISTRY_HELPLINE = env_str("MINISTRY_HELPLINE", "Labour Migration desk, Ministry of Labour, Maseru")
 if not PUBLIC_BASE_URL.startswith(("http://", "https://")):
     raise ImproperlyConfigured("The environment variable PUBLIC_BASE_URL must start with http:// or https://.")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")

@@ -6,6 +6,9 @@ urlpatterns = [
     path("agencies/", include("agencies.urls")),
     path("workers/", include("workers.urls")),
     path("training/", include("predeparture.urls")),
+    path("contracts/", include("contracts.urls")),
+    # Deployment clearance verification for border officials: no login.
+    path("clearance/", include("contracts.public_urls")),
     # Agency sign-up and staff management.
     path("agency-account/", include("agencies.account_urls")),
     # The public register of licensed agencies and licence verification: no login.

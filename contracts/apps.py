@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class ContractsConfig(AppConfig):
     name = "contracts"
     verbose_name = _("Contracts and agreements")
+
+    def ready(self) -> None:
+        from contracts import extensions, receivers  # noqa: F401

@@ -79,6 +79,24 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "training.manage": frozenset({Role.REGISTRAR, Role.ADMINISTRATOR}),  # courses, sessions, cancellation
     "training.enrol": frozenset({Role.AGENCY_STAFF, Role.REGISTRAR}),
     "training.teach": frozenset({Role.TRAINER}),  # attendance, scores, start and complete sessions
+    # Bilateral agreements and foreign employers: registrars keep them; everyone reads them.
+    "agreements.view": ALL_ROLES,
+    "agreements.manage": frozenset({Role.REGISTRAR}),
+    "employers.view": ALL_ROLES,
+    "employers.record": frozenset({Role.AGENCY_STAFF, Role.REGISTRAR}),  # agencies record the employers they recruit for
+    "employers.blacklist": frozenset({Role.REGISTRAR}),
+    # Job orders: an agency records a foreign employer's demand; a registrar approves it before anyone is recruited.
+    "job_orders.view": ALL_ROLES,
+    "job_orders.manage": frozenset({Role.AGENCY_STAFF}),
+    "job_orders.decide": frozenset({Role.REGISTRAR}),
+    # Contracts are personal detail (whose, what wage): analysts work from the reports.
+    "contracts.view": ALL_ROLES - {Role.ANALYST},
+    "contracts.draft": frozenset({Role.AGENCY_STAFF}),  # draft, correct, submit, upload the signed copy
+    "contracts.decide": frozenset({Role.REGISTRAR}),  # approve, return for correction, reject
+    # A registrar issues a clearance; agency staff may ask for one, issued at once only when every condition holds.
+    "contracts.clear": frozenset({Role.AGENCY_STAFF, Role.REGISTRAR}),
+    "contracts.movements": frozenset({Role.AGENCY_STAFF, Role.REGISTRAR}),  # departure and return
+    "contracts.cancel": frozenset({Role.AGENCY_STAFF, Role.REGISTRAR}),
 }
 
 

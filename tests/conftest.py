@@ -136,6 +136,8 @@ REFERENCE_DATA = [
     ("notifications.migrations.0002_sms_templates", "seed"),
     ("agencies.migrations.0002_sms_templates", "seed"),
     ("predeparture.migrations.0002_sms_templates", "seed"),
+    ("contracts.migrations.0002_reference_data", "load"),
+    ("contracts.migrations.0003_sms_templates", "seed"),
 ]
 
 

@@ -183,3 +183,86 @@ class WorkerFactory(factory.django.DjangoModelFactory):
             from workers.models import AgencyWorker
 
             AgencyWorker.objects.create(agency=extracted, worker=self)
+
+
+# --- Agreements, employers, job orders and contracts ----------------------------------------------------
+
+
+def contract_setting(*, agency=None, sector="mining", occupation="8111", floor=9000, deferred=None, **terms_values):
+    """A licensed agency, a South Africa agreement in force since last year with terms for one sector and
+    occupation, an employer there and an approved, open job order: what every contract test starts from."""
+    import datetime
+    from decimal import Decimal
+
+    from contracts.models import (
+        Agreement,
+        AgreementStatus,
+        AgreementTerms,
+        Country,
+        Employer,
+        JobOrder,
+        Occupation,
+        Sector,
+        SectorTerms,
+    )
+
+    today = _maseru_today()
+    agency = agency or AgencyFactory()
+    if not agency.licences.exists():
+        LicenceFactory(agency=agency)
+    country = Country.objects.get(code="ZA")
+    sector_row = Sector.objects.get(code=sector)
+    occupation_row = Occupation.objects.get(code=occupation)
+    agreement = Agreement.objects.create(
+        country=country, title="Lesotho–South Africa labour agreement", reference=f"BLA-ZA-{Agreement.objects.count() + 1}",
+        in_force_from=today.replace(year=today.year - 1), status=AgreementStatus.IN_FORCE,
+    )
+    values = {"max_contract_months": 24, "max_worker_fee": Decimal("0"), "fee_currency": "LSL"} | terms_values
+    terms = AgreementTerms.objects.create(agreement=agreement, effective_from=agreement.in_force_from, **values)
+    terms.occupations.add(occupation_row)
+    SectorTerms.objects.create(terms=terms, sector=sector_row, wage_floor=Decimal(floor), currency="ZAR", period="month",
+                               deferred_pay_percent=deferred)
+    employer = Employer.objects.create(
+        name=f"Employer {Employer.objects.count() + 1} Mining", country=country,
+        registration_number=f"ZA-{Employer.objects.count() + 1:06d}", sector=sector_row, address="Rustenburg, North West",
+    )
+    job_order = JobOrder.objects.create(
+        reference=f"JO-{today.year}-{JobOrder.objects.count() + 1:05d}", agency=agency, employer=employer, agreement=agreement,
+        occupation=occupation_row, sector=sector_row, positions=5, wage_amount=Decimal(floor), currency="ZAR",
+        wage_period="month", hours_per_week=Decimal("45"), contract_months=12, work_place="Rustenburg",
+        valid_from=today - datetime.timedelta(days=30), valid_until=today + datetime.timedelta(days=180),
+        demand_letter=pdf_upload(), demand_letter_name="demand.pdf", demand_letter_type="application/pdf", status="approved",
+    )
+    return {"agency": agency, "agreement": agreement, "terms": terms, "employer": employer, "job_order": job_order,
+            "sector": sector_row, "occupation": occupation_row}
+
+
+def contract_data(setting, worker, **overrides):
+    """The fields an agency types for a compliant contract in ``setting``, starting in 60 days, for 12 months."""
+    import datetime
+    from decimal import Decimal
+
+    start = _maseru_today() + datetime.timedelta(days=60)
+    data = {
+        "worker": worker, "job_order": setting["job_order"], "job_title": "Rock drill operator", "work_place": "Rustenburg",
+        "wage_amount": setting["job_order"].wage_amount, "currency": "ZAR", "wage_period": "month", "days_per_month": None,
+        "hours_per_week": Decimal("45"), "start_date": start,
+        "end_date": start.replace(year=start.year + 1) - datetime.timedelta(days=1), "recruitment_fee": Decimal("0"),
+        "deferred_pay_percent": setting["terms"].sectors.get().deferred_pay_percent or Decimal("0"),
+        "accommodation_provided": True, "transport_provided": True,
+    }
+    return data | overrides
+
+
+_PASSPORTS = __import__("itertools").count(1000)
+
+
+def passport_worker(agency, **values):
+    """A worker linked to ``agency`` with a passport valid for five years."""
+    import datetime
+
+    today = _maseru_today()
+    defaults = {"passport_number": f"RA{next(_PASSPORTS):07d}",
+                "passport_expires_on": today + datetime.timedelta(days=5 * 365), "sms_consent": True,
+                "date_of_birth": datetime.date(1990, 5, 17)}
+    return WorkerFactory(agency=agency, **(defaults | values))
