@@ -63,6 +63,7 @@ URL_PARAMETERS: dict[str, Callable] = {
     # Public: anyone may verify any licence, so no owner agency.
     "register:verify": lambda cast: Target({"token": _licence_of_agency_a(cast).public_token}),
     "workers:worker_detail": lambda cast: Target({"pk": _worker_of_agency_a(cast).pk}, owner_agency=cast.agency_a),
+    "workers:worker_edit": lambda cast: Target({"pk": _worker_of_agency_a(cast).pk}, owner_agency=cast.agency_a),
     "workers:worker_consent": lambda cast: Target({"pk": _worker_of_agency_a(cast).pk}, owner_agency=cast.agency_a),
     "workers:link_end": lambda cast: Target(
         {"pk": _worker_of_agency_a(cast).agency_links.get(agency=cast.agency_a).pk}, owner_agency=cast.agency_a

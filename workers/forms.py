@@ -31,15 +31,21 @@ def date_of_birth_problem(date_of_birth: datetime.date, today: datetime.date | N
     return None
 
 
-def passport_problems(passport: str, expires_on: datetime.date | None, today: datetime.date | None = None) -> dict[str, str]:
-    """The passport rules (form and bulk import): number and expiry go together, and the passport must not have expired."""
+def passport_problems(
+    passport: str, expires_on: datetime.date | None, today: datetime.date | None = None, *, check_expiry: bool = True
+) -> dict[str, str]:
+    """The passport rules (form and bulk import): number and expiry go together, and the passport must not have expired.
+
+    ``check_expiry=False`` leaves out the last rule: a correction that does not touch the passport keeps it on record
+    even after it has expired.
+    """
     today = today or timezone.localdate()
     problems = {}
     if passport and not expires_on:
         problems["passport_expires_on"] = str(_("Give the passport's expiry date."))
     if expires_on and not passport:
         problems["passport_number"] = str(_("Give the passport number, or leave its expiry date empty."))
-    if passport and expires_on and expires_on <= today:
+    if check_expiry and passport and expires_on and expires_on <= today:
         problems["passport_expires_on"] = str(_("This passport has expired; the worker needs a valid passport."))
     return problems
 
@@ -53,27 +59,17 @@ def _agency_field() -> forms.ModelChoiceField:
     )
 
 
-class WorkerRegisterForm(forms.ModelForm):
-    different_person = forms.BooleanField(
-        label=_("This is a different person"),
-        required=False,
-        help_text=_("Tick this only when you have checked that the similar workers listed above are someone else."),
-        widget=forms.HiddenInput,  # shown as a checkbox once similar workers are found
-    )
+class WorkerDetailsForm(forms.ModelForm):
+    """A worker's identity and contact details with the register's rules; registering and correcting share it."""
 
     class Meta:
         model = Worker
         fields = list(services.WORKER_FIELDS)
         widgets = {"date_of_birth": DATE, "passport_expires_on": DATE}
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.user = user
-        self.near_matches: list[Worker] = []
         self.fields["mobile"].help_text = _("A mobile number that can receive SMS, such as +266 5… or +266 6…, or +27 ….")
-        if Role.REGISTRAR in access.roles_of(user):
-            self.fields["agency"] = _agency_field()
-            self.order_fields(["agency"])
 
     def clean_national_id(self) -> str:
         return normalise_reference(self.cleaned_data["national_id"])
@@ -88,12 +84,41 @@ class WorkerRegisterForm(forms.ModelForm):
             raise forms.ValidationError(problem)
         return date_of_birth
 
+    def checks_passport_expiry(self) -> bool:
+        return True
+
     def clean(self) -> dict:
         cleaned = super().clean()
         passport, expires_on = cleaned.get("passport_number"), cleaned.get("passport_expires_on")
-        for field, problem in passport_problems(passport, expires_on).items():
+        for field, problem in passport_problems(passport, expires_on, check_expiry=self.checks_passport_expiry()).items():
             if field not in self.errors:
                 self.add_error(field, problem)
+        return cleaned
+
+    def validate_unique(self) -> None:
+        # The service checks the numbers and answers with one neutral message (services.NumberTaken),
+        # never Django's "already exists" messages per field.
+        pass
+
+
+class WorkerRegisterForm(WorkerDetailsForm):
+    different_person = forms.BooleanField(
+        label=_("This is a different person"),
+        required=False,
+        help_text=_("Tick this only when you have checked that the similar workers listed above are someone else."),
+        widget=forms.HiddenInput,  # shown as a checkbox once similar workers are found
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.near_matches: list[Worker] = []
+        if Role.REGISTRAR in access.roles_of(user):
+            self.fields["agency"] = _agency_field()
+            self.order_fields(["agency"])
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
         if not self.errors and cleaned.get("date_of_birth"):
             first_name, last_name = cleaned.get("first_name"), cleaned.get("last_name")
             matches = services.near_matches(self.user, first_name, last_name, cleaned["date_of_birth"])
@@ -107,10 +132,32 @@ class WorkerRegisterForm(forms.ModelForm):
                 )
         return cleaned
 
-    def validate_unique(self) -> None:
-        # The service checks the numbers and answers with one neutral message (services.NumberTaken),
-        # never Django's "already exists" messages per field.
-        pass
+
+class WorkerEditForm(WorkerDetailsForm):
+    """Correcting a registered worker. Only a registrar may change the national ID: for everyone else it is shown, not sent."""
+
+    seen = forms.CharField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["seen"].initial = services.worker_fingerprint(self.instance)
+        if Role.REGISTRAR not in access.roles_of(user):
+            self.fields["national_id"].disabled = True
+            self.fields["national_id"].help_text = _(
+                "Only a registrar can correct the national ID number; ask the ministry if it is wrong."
+            )
+
+    def checks_passport_expiry(self) -> bool:
+        # A passport that expired since it was recorded stays on record; a newly entered one must be valid.
+        return bool({"passport_number", "passport_expires_on"} & set(self.changed_data))
+
+    def editable_details(self) -> dict:
+        """The fields this user may change, as cleaned (the service compares them with the saved record)."""
+        return {
+            name: self.cleaned_data.get(name)
+            for name in services.WORKER_FIELDS
+            if name in self.fields and not self.fields[name].disabled
+        }
 
 
 class ClaimForm(forms.Form):

@@ -23,7 +23,12 @@ from core.text import normalise_reference
 
 SMS_CAPABLE_TYPES = (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
 
-
+# The one answer when a national ID or passport number is already in the register, whoever holds it: forms (through
+# the passport constraint below) and services (workers.services.NumberTaken) give the same sentence.
+NUMBER_TAKEN_MESSAGE = _(
+    "This national ID (or passport) number is already registered. "
+    "If this is the same person, claim them with their national ID and date of birth."
+)
 
 
 def validate_mobile(number) -> None:
@@ -99,7 +104,10 @@ class Worker(models.Model):
         ordering = ["last_name", "first_name", "pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["passport_number"], condition=~Q(passport_number=""), name="worker_passport_unique_when_given"
+                fields=["passport_number"],
+                condition=~Q(passport_number=""),
+                name="worker_passport_unique_when_given",
+                violation_error_message=NUMBER_TAKEN_MESSAGE,
             ),
         ]
         indexes = [

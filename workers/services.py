@@ -1,4 +1,4 @@
-"""Use cases of workers: register, claim, end a link, record consent; and the near-match search.
+"""Use cases of workers: register, claim, correct the details, end a link, record consent; and the near-match search.
 
 The register is national: one row per person, whichever agency brought them
 in. So the answers given to an agency must never reveal another agency's
@@ -15,27 +15,24 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from agencies.models import Agency
-from agencies.services import can_recruit
+from agencies.services import StaleRecord, can_recruit
 from core import access
 from core.access import Role
 from core.models import User
 from core.text import normalise_reference
-from workers.models import AgencyWorker, ConsentMethod, Worker, validate_mobile
+from workers.models import NUMBER_TAKEN_MESSAGE, AgencyWorker, ConsentMethod, Worker, validate_mobile
 
-NUMBER_TAKEN_MESSAGE = gettext_lazy(
-    "This national ID (or passport) number is already registered. "
-    "If this is the same person, claim them with their national ID and date of birth."
-)
 NO_MATCH_MESSAGE = gettext_lazy("No registered worker matches this national ID and date of birth.")
 CANNOT_RECRUIT_MESSAGE = gettext_lazy(
     "Your agency has no licence in force, so it cannot register or claim workers. Renew or reinstate the licence first."
 )
 
-# The identity fields ``register_worker`` accepts in ``data``.
+# The identity fields ``register_worker`` and ``update_worker`` accept in ``data``.
 WORKER_FIELDS = (
     "first_name",
     "last_name",
@@ -123,6 +120,89 @@ def _number_taken(national_id: str, passport_number: str) -> bool:
     if Worker.objects.filter(national_id=national_id).exists():
         return True
     return bool(passport_number) and Worker.objects.filter(passport_number=passport_number).exists()
+
+
+REQUIRED_FIELDS = ("first_name", "last_name", "sex", "date_of_birth", "national_id", "district")
+
+
+def worker_fingerprint(worker: Worker) -> str:
+    """A digest of the details as a screen showed them: an edit made from an older screen is caught, not saved over."""
+    seen = "\x1f".join(str(getattr(worker, name) or "") for name in WORKER_FIELDS)
+    return salted_hmac("workers.worker_fingerprint", seen).hexdigest()[:32]
+
+
+def update_worker(*, by: User, worker_id: int, data: dict[str, Any], seen: str | None = None) -> list[str]:
+    """Correct a worker's identity and contact details, with the register's rules; returns the names of the changed fields.
+
+    Agency staff correct only workers linked to their agency, and never the national ID: it is the key a claim
+    proves, so only a registrar (who can check the identity document) changes it. A taken number gets the
+    register's one neutral message. ``seen`` is ``worker_fingerprint`` of the screen the user edited; when the
+    record changed since, StaleRecord is raised and nothing is saved.
+    """
+    if not access.can(by, "workers.register"):
+        raise PermissionDenied
+    values = {name: data[name] for name in WORKER_FIELDS if name in data}
+    for name in ("national_id", "passport_number"):
+        if name in values:
+            values[name] = normalise_reference(values[name])
+    for name in ("passport_number", "village", "next_of_kin_name", "mobile", "next_of_kin_phone"):
+        if name in values and values[name] is None:
+            values[name] = ""
+    with transaction.atomic():
+        try:
+            worker = Worker.objects.visible_to(by).select_for_update().get(pk=worker_id)
+        except Worker.DoesNotExist:
+            raise PermissionDenied from None
+        if seen is not None and seen != worker_fingerprint(worker):
+            raise StaleRecord
+        changed = [name for name, value in values.items() if getattr(worker, name) != value]
+        if "national_id" in changed and Role.REGISTRAR not in access.roles_of(by):
+            raise PermissionDenied
+        if not changed:
+            return []
+        for name in changed:
+            setattr(worker, name, values[name])
+        _check_details(worker, check_passport_expiry=bool({"passport_number", "passport_expires_on"} & set(changed)))
+        if "national_id" in changed and Worker.objects.filter(national_id=worker.national_id).exclude(pk=worker.pk).exists():
+            raise NumberTaken
+        if (
+            "passport_number" in changed
+            and worker.passport_number
+            and Worker.objects.filter(passport_number=worker.passport_number).exclude(pk=worker.pk).exists()
+        ):
+            raise NumberTaken
+        worker._change_reason = "details corrected"
+        worker._history_user = by
+        try:
+            with transaction.atomic():
+                worker.save(update_fields=changed)
+        except IntegrityError:  # the same number given to someone else at the same moment
+            raise NumberTaken from None
+    return changed
+
+
+def _check_details(worker: Worker, *, check_passport_expiry: bool) -> None:
+    """The register's rules on the corrected record; a passport left as it was may have expired since."""
+    # The rules live beside the register's form, which imports this module: hence the late import.
+    from workers.forms import date_of_birth_problem, passport_problems
+
+    problems: dict[str, str] = {}
+    for name in REQUIRED_FIELDS:
+        if not getattr(worker, name):
+            problems[name] = _("This field is required.")
+    if worker.date_of_birth:
+        problem = date_of_birth_problem(worker.date_of_birth)
+        if problem:
+            problems["date_of_birth"] = problem
+    passport = passport_problems(worker.passport_number, worker.passport_expires_on, check_expiry=check_passport_expiry)
+    for name, problem in passport.items():
+        problems.setdefault(name, problem)
+    try:
+        validate_mobile(worker.mobile)
+    except ValidationError as error:
+        problems.setdefault("mobile", " ".join(error.messages))
+    if problems:
+        raise ValidationError(problems)
 
 
 def claim_worker(*, by: User, agency_id: int, national_id: str, date_of_birth: datetime.date) -> Worker:

@@ -9,6 +9,7 @@ urlpatterns = [
     path("register/", views.worker_register, name="worker_register"),
     path("claim/", views.worker_claim, name="worker_claim"),
     path("<int:pk>/", views.worker_detail, name="worker_detail"),
+    path("<int:pk>/edit/", views.worker_edit, name="worker_edit"),
     path("<int:pk>/consent/", views.worker_consent, name="worker_consent"),
     path("links/<int:pk>/end/", views.link_end, name="link_end"),
     path("import/", import_views.import_start, name="import_start"),

@@ -9,14 +9,20 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from agencies.services import StaleRecord
 from core import access, registry
 from core.access import requires
 from core.lists import RecordListView
 from workers import services
 from workers.filters import WorkerFilter
-from workers.forms import ClaimForm, ConsentForm, EndLinkForm, WorkerRegisterForm
+from workers.forms import ClaimForm, ConsentForm, EndLinkForm, WorkerEditForm, WorkerRegisterForm
 from workers.models import AgencyWorker, Worker
 from workers.tables import WorkerTable
+
+STALE_MESSAGE = gettext_lazy(
+    "Someone else changed this worker's details while you were editing them. Here are the details as now saved: "
+    "make your correction again."
+)
 
 
 def _visible_links(user, **lookup):
@@ -94,6 +100,41 @@ def worker_claim(request):
     )
 
 
+@requires("workers.register")
+def worker_edit(request, pk):
+    """Agency staff correct their linked workers' details, registrars any worker's (and only they the national ID)."""
+    worker = access.get_visible_or_404(request.user, Worker.objects.all(), pk=pk)
+    name = worker.full_name  # as saved: the form writes what was typed onto the instance
+    form = WorkerEditForm(request.POST or None, instance=worker, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            changed = services.update_worker(
+                by=request.user, worker_id=worker.pk, data=form.editable_details(), seen=form.cleaned_data["seen"]
+            )
+        except StaleRecord:
+            messages.error(request, STALE_MESSAGE)
+            return redirect("workers:worker_edit", pk=worker.pk)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            if changed:
+                messages.success(request, _("The details of %(reference)s were saved.") % {"reference": worker.reference})
+            else:
+                messages.info(request, _("Nothing was changed."))
+            return redirect("workers:worker_detail", pk=worker.pk)
+    return render(
+        request,
+        "workers/worker_edit.html",
+        {
+            "form": form,
+            "record": worker,
+            "name": name,
+            "page_title": _("Correct the details of %(reference)s") % {"reference": worker.reference},
+            "cancel_url": reverse("workers:worker_detail", args=[worker.pk]),
+        },
+    )
+
+
 @requires("workers.view")
 def worker_detail(request, pk):
     worker = access.get_visible_or_404(request.user, Worker.objects.select_related("created_by"), pk=pk)
@@ -107,6 +148,7 @@ def worker_detail(request, pk):
             "links": links,
             "end_form": EndLinkForm(auto_id="end_%s") if may_end else None,
             "consent_form": ConsentForm(auto_id="consent_%s") if access.can(request.user, "workers.register") else None,
+            "may_edit": access.can(request.user, "workers.register"),
             "sections": registry.sections_for(request, worker),
         },
     )

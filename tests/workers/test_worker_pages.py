@@ -135,6 +135,15 @@ def test_duplicate_on_the_page_shows_only_the_neutral_message(staff_a, client):
     assert Worker.objects.count() == 1
 
 
+def test_taken_passport_on_the_register_page_shows_only_the_neutral_message(staff_a, client):
+    expiry = timezone.localdate() + datetime.timedelta(days=900)
+    WorkerFactory(passport_number="RA7777777", passport_expires_on=expiry, first_name="Secret", agency=staff_a.agency_b)
+    page = register(client, passport_number="ra 7777777", passport_expires_on=expiry.isoformat()).content.decode()
+    assert "This national ID (or passport) number is already registered." in page
+    assert "Constraint" not in page and "Secret" not in page and "Agency B" not in page
+    assert Worker.objects.count() == 1
+
+
 def test_near_match_must_be_confirmed_as_a_different_person(staff_a, client):
     WorkerFactory(first_name="Tumelo", last_name="phakoe", date_of_birth=datetime.date(1986, 7, 22), agency=staff_a.agency_a)
     response = register(client)
