@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import datetime
+import re
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.forms import inlineformset_factory
@@ -51,6 +54,36 @@ class SessionForm(forms.ModelForm):
 class SessionFilterForm(forms.Form):
     district = forms.ChoiceField(label=_("District"), choices=[("", _("All districts"))] + list(District.choices), required=False)
     date = forms.DateField(label=_("On or after"), required=False, widget=DATE)
+
+
+MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
+CALENDAR_YEARS = (2000, 2099)
+
+
+class CalendarFilterForm(forms.Form):
+    """The month (YYYY-MM), district and course of the sessions calendar; every field may be left empty."""
+
+    month = forms.CharField(
+        label=_("Month"), required=False,
+        widget=forms.TextInput(attrs={"type": "month", "placeholder": "YYYY-MM"}),
+    )
+    district = forms.ChoiceField(label=_("District"), choices=[("", _("All districts"))] + list(District.choices), required=False)
+    course = forms.ModelChoiceField(
+        label=_("Course"), queryset=Course.objects.order_by("code"), required=False, empty_label=_("All courses")
+    )
+
+    def clean_month(self) -> datetime.date | None:
+        raw = self.cleaned_data["month"].strip()
+        if not raw:
+            return None
+        match = MONTH.match(raw)
+        year, month = (int(match[1]), int(match[2])) if match else (0, 0)
+        if not (CALENDAR_YEARS[0] <= year <= CALENDAR_YEARS[1] and 1 <= month <= 12):
+            raise forms.ValidationError(
+                _("Write the month as YYYY-MM, for example 2026-03, between %(first)d and %(last)d.")
+                % {"first": CALENDAR_YEARS[0], "last": CALENDAR_YEARS[1]}
+            )
+        return datetime.date(year, month, 1)
 
 
 class EnrolForm(forms.Form):

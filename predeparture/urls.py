@@ -9,6 +9,7 @@ urlpatterns = [
     path("courses/new/", views.course_create, name="course_create"),
     path("courses/<int:pk>/edit/", views.course_edit, name="course_edit"),
     path("sessions/", views.session_list, name="session_list"),
+    path("sessions/calendar/", views.session_calendar, name="session_calendar"),
     path("sessions/new/", views.session_create, name="session_create"),
     path("sessions/<int:pk>/", views.session_detail, name="session_detail"),
     path("sessions/<int:pk>/edit/", views.session_edit, name="session_edit"),

@@ -24,9 +24,19 @@ from core import access
 from core.access import PUBLIC, Role, requires
 from core.ratelimit import rate_limited
 from core.text import normalise_reference
-from predeparture import services
+from predeparture import queries, services
 from predeparture.certificate import initials, render_certificate, validity_statement
-from predeparture.forms import CancelForm, CourseForm, EnrolForm, LookupForm, ModuleFormSet, SessionFilterForm, SessionForm
+from predeparture.forms import (
+    CALENDAR_YEARS,
+    CalendarFilterForm,
+    CancelForm,
+    CourseForm,
+    EnrolForm,
+    LookupForm,
+    ModuleFormSet,
+    SessionFilterForm,
+    SessionForm,
+)
 from predeparture.models import Attendance, Certificate, Course, Enrolment, EnrolmentStatus, Session
 
 STALE_MESSAGE = gettext_lazy("Someone else changed this session while you were looking at it. Check it and try again.")
@@ -127,6 +137,45 @@ def session_list(request):
             "filter_form": form,
             "page_title": title,
             "may_manage": access.can(request.user, "training.manage"),
+        },
+    )
+
+
+@requires("training.view")
+def session_calendar(request):
+    """The sessions of one month, day by day, by district and course; a trainer sees only their own sessions."""
+    data = request.GET.copy()
+    if not data.get("month"):
+        data["month"] = f"{timezone.localdate():%Y-%m}"
+    form = CalendarFilterForm(data)
+    form.is_valid()  # a field that does not validate is shown with its message and left out of the filter
+    month = form.cleaned_data.get("month") or timezone.localdate().replace(day=1)
+    chosen = form.cleaned_data
+    sessions = Session.objects.visible_to(request.user)
+    if chosen.get("district"):
+        sessions = sessions.filter(district=chosen["district"])
+    if chosen.get("course"):
+        sessions = sessions.filter(course=chosen["course"])
+    calendar = queries.month_calendar(sessions, month)
+
+    def month_link(day: datetime.date) -> str | None:
+        if not CALENDAR_YEARS[0] <= day.year <= CALENDAR_YEARS[1]:
+            return None
+        query = data.copy()
+        query["month"] = f"{day:%Y-%m}"
+        return "?" + query.urlencode()
+
+    return render(
+        request,
+        "predeparture/session_calendar.html",
+        {
+            "calendar": calendar,
+            "filter_form": form,
+            "previous_url": month_link(calendar.previous_month),
+            "next_url": month_link(calendar.next_month),
+            "previous_name": queries.month_name(calendar.previous_month),
+            "next_name": queries.month_name(calendar.next_month),
+            "page_title": _("Training calendar: %(month)s") % {"month": calendar.title},
         },
     )
 
