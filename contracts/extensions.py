@@ -1,6 +1,8 @@
 """What contracts adds to core's registries: menu entries, queues, record sections, the reminder job and demo data."""
 
-from core import registry
+from django.utils.translation import gettext_lazy as _
+
+from core import access, registry
 
 
 def _seed_contracts(scale):
@@ -19,3 +21,90 @@ def _ending_reminders():
 
 
 registry.register_job(registry.ScheduledJob(name="contracts.ending_reminders", run=_ending_reminders))
+
+registry.register_nav(registry.NavItem(_("Contracts"), "contracts:contract_list", "contracts.view", order=40))
+registry.register_nav(registry.NavItem(_("Job orders"), "contracts:job_order_list", "job_orders.view", order=41))
+registry.register_nav(registry.NavItem(_("Agreements"), "contracts:agreement_list", "agreements.view", order=42))
+registry.register_nav(registry.NavItem(_("Employers"), "contracts:employer_list", "employers.view", order=43))
+
+
+def _registrar_queues(request):
+    """What waits for a registrar: three counts and the oldest few of each."""
+    from contracts.models import Contract, ContractStatus, JobOrder, JobOrderStatus
+    from core.dates import today
+
+    contracts = (
+        Contract.objects.filter(status=ContractStatus.SUBMITTED).select_related("worker", "agency").order_by("submitted_at")
+    )
+    job_orders = (
+        JobOrder.objects.filter(status=JobOrderStatus.SUBMITTED).select_related("agency", "employer").order_by("submitted_at")
+    )
+    overdue = Contract.objects.overdue_return(today())
+    return {
+        "contracts": list(contracts[:5]),
+        "contract_count": contracts.count(),
+        "job_orders": list(job_orders[:5]),
+        "job_order_count": job_orders.count(),
+        "overdue_count": overdue.count(),
+    }
+
+
+registry.register_panel(
+    registry.Panel(
+        key="contracts.registrar_queues",
+        title=_("Contracts and job orders waiting for you"),
+        template="contracts/panels/registrar_queues.html",
+        capability="contracts.decide",
+        context=_registrar_queues,
+        order=20,
+    )
+)
+
+
+def _agency_contracts(request):
+    """An agency's contracts by state, and those the ministry returned for correction."""
+    from django.db.models import Count
+
+    from contracts.models import Contract, ContractStatus
+
+    mine = Contract.objects.visible_to(request.user)
+    counts = {row["status"]: row["count"] for row in mine.values("status").annotate(count=Count("pk")).order_by()}
+    returned = list(mine.filter(status=ContractStatus.RETURNED).select_related("worker").order_by("-pk")[:5])
+    states = [(label, counts.get(value, 0), value) for value, label in ContractStatus.choices if counts.get(value)]
+    return {"states": states, "returned": returned}
+
+
+registry.register_panel(
+    registry.Panel(
+        key="contracts.agency",
+        title=_("Your contracts"),
+        template="contracts/panels/agency_contracts.html",
+        capability="contracts.draft",
+        context=_agency_contracts,
+        order=25,
+    )
+)
+
+
+def _worker_contracts(request, worker):
+    from contracts.models import Contract
+
+    contracts = (
+        access.visible_to(request.user, Contract.objects.filter(worker=worker))
+        .select_related("employer__country", "agency")
+        .order_by("-start_date")
+    )
+    return {"contracts": list(contracts)}
+
+
+registry.register_section(
+    "workers.worker",
+    registry.Section(
+        key="contracts.worker",
+        title=_("Contracts"),
+        template="contracts/sections/worker_contracts.html",
+        capability="contracts.view",
+        context=_worker_contracts,
+        order=40,
+    ),
+)

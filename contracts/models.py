@@ -262,6 +262,12 @@ class SectorTerms(models.Model):
 # --- Foreign employers ---------------------------------------------------------------------------
 
 
+class EmployerQuerySet(ScopedQuerySet):
+    def for_agency(self, agency_id: int):
+        """Employers are shared: every agency may recruit for any of them (blacklisted ones are refused by the rules)."""
+        return self.all()
+
+
 class Employer(models.Model):
     name = models.CharField(_("name"), max_length=200)
     country = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="employers", verbose_name=_("country"))
@@ -276,6 +282,7 @@ class Employer(models.Model):
     blacklisted_at = models.DateTimeField(_("blacklisted at"), null=True, blank=True)
     created_at = models.DateTimeField(_("recorded at"), default=timezone.now)
 
+    objects = EmployerQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:

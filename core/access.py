@@ -84,6 +84,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "agreements.manage": frozenset({Role.REGISTRAR}),
     "employers.view": ALL_ROLES,
     "employers.record": frozenset({Role.AGENCY_STAFF, Role.REGISTRAR}),  # agencies record the employers they recruit for
+    "employers.manage": frozenset({Role.REGISTRAR}),  # correct a recorded employer (agencies could otherwise alter others')
     "employers.blacklist": frozenset({Role.REGISTRAR}),
     # Job orders: an agency records a foreign employer's demand; a registrar approves it before anyone is recruited.
     "job_orders.view": ALL_ROLES,

@@ -266,3 +266,25 @@ def passport_worker(agency, **values):
                 "passport_expires_on": today + datetime.timedelta(days=5 * 365), "sms_consent": True,
                 "date_of_birth": datetime.date(1990, 5, 17)}
     return WorkerFactory(agency=agency, **(defaults | values))
+
+
+def certificate_for(worker, course, issued_on):
+    """A completed session of ``course`` and the worker's certificate from it, issued on ``issued_on``."""
+    import datetime
+
+    from django.utils import timezone
+
+    from predeparture.models import Certificate, Enrolment, EnrolmentStatus, Session
+    from predeparture.services import certificate_expiry, next_certificate_number
+
+    start = timezone.make_aware(datetime.datetime.combine(issued_on, datetime.time(8)))
+    session = Session.objects.create(
+        course=course, venue="Lesotho College of Education", district=District.MASERU, starts_at=start,
+        ends_at=start + datetime.timedelta(hours=8), trainer=UserFactory(roles=[Role.TRAINER]), capacity=30,
+    )
+    Session.objects.filter(pk=session.pk).update(status="completed")
+    enrolment = Enrolment.objects.create(session=session, worker=worker, status=EnrolmentStatus.COMPLETED)
+    return Certificate.objects.create(
+        enrolment=enrolment, number=next_certificate_number(issued_on.year), issued_on=issued_on,
+        expires_on=certificate_expiry(course, issued_on),
+    )

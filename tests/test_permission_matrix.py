@@ -81,9 +81,55 @@ URL_PARAMETERS: dict[str, Callable] = {
     "predeparture:verify": lambda cast: Target({"token": _certificate_of_agency_a(cast).public_token}),
     **{
         f"workers:{name}": lambda cast: Target({"pk": _worker_import_of_agency_a(cast).pk}, owner_agency=cast.agency_a)
-        for name in ("import_detail", "import_confirm")
+        for name in ("import_detail", "import_confirm", "import_problems")
+    },
+    # A contract's papers (contracts/document_urls.py): a cleared contract of agency A with its signed copy.
+    **{
+        f"contracts:{name}": lambda cast: Target({"pk": _cleared_contract_of_agency_a(cast).pk}, owner_agency=cast.agency_a)
+        for name in ("contract_pdf", "clearance_pdf", "signed_copy")
+    },
+    # Public: anyone may verify any deployment clearance.
+    "clearance:verify": lambda cast: Target({"token": _cleared_contract_of_agency_a(cast).clearance.public_token}),
+    # Agreements and employers are shared reference data (no owner agency); job orders and contracts belong to agency A.
+    **{
+        f"contracts:{name}": lambda cast: Target({"pk": _cleared_contract_of_agency_a(cast).agreement_id})
+        for name in ("agreement_detail", "agreement_edit", "terms_create", "agreement_in_force", "agreement_suspend",
+                     "agreement_expire")
+    },
+    "contracts:terms_edit": lambda cast: Target({"pk": _cleared_contract_of_agency_a(cast).agreement.terms.first().pk}),
+    **{
+        f"contracts:{name}": lambda cast: Target({"pk": _cleared_contract_of_agency_a(cast).employer_id})
+        for name in ("employer_detail", "employer_edit", "employer_blacklist", "employer_lift_blacklist")
+    },
+    **{
+        f"contracts:{name}": lambda cast: Target(
+            {"pk": _cleared_contract_of_agency_a(cast).job_order_id}, owner_agency=cast.agency_a
+        )
+        for name in ("job_order_detail", "demand_letter", "job_order_withdraw", "job_order_approve", "job_order_reject")
+    },
+    **{
+        f"contracts:{name}": lambda cast: Target({"pk": _cleared_contract_of_agency_a(cast).pk}, owner_agency=cast.agency_a)
+        for name in ("contract_detail", "contract_edit", "contract_submit", "contract_recheck", "contract_clear",
+                     "contract_depart", "contract_return", "contract_cancel", "contract_upload", "contract_approve",
+                     "contract_return_for_correction", "contract_reject")
     },
 }
+
+
+def _cleared_contract_of_agency_a(cast):
+    from contracts import services
+    from contracts.models import Contract
+    from tests.factories import contract_data, contract_setting, passport_worker, pdf_upload
+
+    existing = Contract.objects.filter(agency=cast.agency_a, clearance__isnull=False).exclude(signed_copy="").first()
+    if existing:
+        return existing
+    data = contract_data(contract_setting(agency=cast.agency_a), passport_worker(cast.agency_a))
+    contract = services.save_draft(by=cast.agency_staff, data=data)
+    services.submit(by=cast.agency_staff, contract_id=contract.pk)
+    services.approve(by=cast.registrar, contract_id=contract.pk)
+    services.issue_clearance(by=cast.registrar, contract_id=contract.pk)
+    return services.upload_signed_copy(by=cast.agency_staff, contract_id=contract.pk, upload=pdf_upload("signed.pdf"))
 
 
 def _worker_import_of_agency_a(cast):

@@ -1,0 +1,53 @@
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from contracts.models import Agreement, Contract, ContractStatus, Employer, JobOrder
+from core.dates import today
+from core.text import normalise_reference
+
+
+class ContractFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label=_("Search"), method="search", help_text=_("Contract reference, national ID, passport or name")
+    )
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=ContractStatus.choices)
+    agreement = django_filters.ModelChoiceFilter(label=_("Agreement"), queryset=Agreement.objects.all())
+    overdue = django_filters.BooleanFilter(label=_("Past end date, no return recorded"), method="filter_overdue")
+
+    class Meta:
+        model = Contract
+        fields = ["q", "status", "agreement", "overdue"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        number = normalise_reference(value)
+        return queryset.filter(
+            Q(reference=number)
+            | Q(worker__national_id=number)
+            | Q(worker__passport_number=number)
+            | Q(worker__last_name__istartswith=value)
+        )
+
+    def filter_overdue(self, queryset, name, value):
+        if value:
+            return queryset.overdue_return(today())
+        return queryset
+
+
+class JobOrderFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=JobOrder._meta.get_field("status").choices)
+    agreement = django_filters.ModelChoiceFilter(label=_("Agreement"), queryset=Agreement.objects.all())
+
+    class Meta:
+        model = JobOrder
+        fields = ["status", "agreement"]
+
+
+class EmployerFilter(django_filters.FilterSet):
+    name = django_filters.CharFilter(label=_("Name"), lookup_expr="icontains")
+    blacklisted = django_filters.BooleanFilter(label=_("Blacklisted"))
+
+    class Meta:
+        model = Employer
+        fields = ["name", "country", "blacklisted"]
