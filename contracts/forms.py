@@ -122,14 +122,6 @@ class EmployerForm(forms.ModelForm):
     def clean_registration_number(self):
         return " ".join(self.cleaned_data["registration_number"].split()).upper()
 
-    def validate_unique(self):
-        try:
-            self.instance.validate_unique(exclude=self._get_validation_exclusions())
-        except forms.ValidationError:
-            self.add_error(
-                "registration_number", _("An employer with this registration number is already recorded in this country.")
-            )
-
 
 # --- Job orders ---------------------------------------------------------------------------------------------
 

@@ -290,7 +290,11 @@ class Employer(models.Model):
         verbose_name_plural = _("foreign employers")
         ordering = ["name", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["country", "registration_number"], name="employer_registration_unique"),
+            models.UniqueConstraint(
+                fields=["country", "registration_number"],
+                name="employer_registration_unique",
+                violation_error_message=_("An employer with this registration number is already recorded in this country."),
+            ),
         ]
 
     def __str__(self) -> str:
