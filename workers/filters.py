@@ -3,7 +3,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from core.text import normalise_reference
-from workers.models import Worker
+from workers.models import ImportStatus, Worker, WorkerImport
 
 
 class WorkerFilter(django_filters.FilterSet):
@@ -30,3 +30,11 @@ class WorkerFilter(django_filters.FilterSet):
         if len(parts) >= 2:
             condition |= Q(first_name__icontains=parts[0], last_name__icontains=parts[-1])
         return queryset.filter(condition)
+
+
+class WorkerImportFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=ImportStatus.choices)
+
+    class Meta:
+        model = WorkerImport
+        fields = ["status"]

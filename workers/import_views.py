@@ -1,4 +1,7 @@
-"""Screens of bulk registration: upload a file, read its report, confirm the import."""
+"""Screens of bulk registration: upload a file, read its report, confirm the import, see past imports and download
+the full problem report."""
+
+import itertools
 
 from django import forms
 from django.contrib import messages
@@ -13,8 +16,11 @@ from agencies.models import Agency
 from agencies.services import can_recruit
 from core import access
 from core.access import Role, requires
+from core.lists import RecordListView, stream_csv
 from workers import importing
+from workers.filters import WorkerImportFilter
 from workers.models import ImportStatus, WorkerImport
+from workers.tables import WorkerImportTable
 
 
 class ImportUploadForm(forms.Form):
@@ -90,3 +96,33 @@ def import_confirm(request, pk):
     else:
         messages.error(request, _("Only a checked file without problems can be imported, and only once."))
     return redirect("workers:import_detail", pk=worker_import.pk)
+
+
+class ImportListView(RecordListView):
+    """Past imports: agency staff see their agency's, registrars every agency's."""
+
+    capability = "workers.register"
+    table_class = WorkerImportTable
+    filterset_class = WorkerImportFilter
+    export_name = "worker-imports"
+    page_title = gettext_lazy("Workers imported from files")
+    create_url_name = "workers:import_start"
+    create_capability = "workers.register"
+
+    def get_queryset(self):
+        # The stored problems (up to 1,000 per import) are not needed on the list.
+        return (
+            WorkerImport.objects.visible_to(self.request.user)
+            .select_related("agency", "uploaded_by")
+            .defer("problems")
+            .order_by("-created_at", "-pk")
+        )
+
+
+@requires("workers.register")
+def import_problems(request, pk):
+    """Every problem the check found, as CSV (row, column, problem), with spreadsheet formulas neutralised."""
+    worker_import = access.get_visible_or_404(request.user, WorkerImport.objects.all(), pk=pk)
+    header = [[_("Row"), _("Column"), _("Problem")]]
+    rows = importing.problem_rows(worker_import)
+    return stream_csv(itertools.chain(header, rows), f"worker-import-{worker_import.pk}-problems.csv")

@@ -21,6 +21,7 @@ import datetime
 import io
 import logging
 import re
+import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
@@ -30,7 +31,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from phonenumber_field.phonenumber import PhoneNumber
 
 from agencies.importing import DISTRICT_NAMES, Problem, Row, parse_date, parse_district
@@ -85,14 +86,32 @@ class CheckResult:
     problems: list[Problem] = field(default_factory=list)  # the first MAX_STORED_PROBLEMS
     problem_count: int = 0
     imported: int = 0
+    # Every problem as CSV (row, column, problem), in a temporary file started once there are more than
+    # MAX_STORED_PROBLEMS: a 200,000-row file can have a million problems, which never sit in memory.
+    full_report: IO[bytes] | None = None
+    _report_text: Any = None
+    _report_writer: Any = None
 
     def add(self, problem: Problem) -> None:
         self.problem_count += 1
         if len(self.problems) < MAX_STORED_PROBLEMS:
             self.problems.append(problem)
+            return
+        if self._report_writer is None:
+            self.full_report = tempfile.TemporaryFile()
+            self._report_text = io.TextIOWrapper(self.full_report, encoding="utf-8", newline="", write_through=True)
+            self._report_writer = csv.writer(self._report_text)
+            self._report_writer.writerows([p.row, p.column, p.message] for p in self.problems)
+        self._report_writer.writerow([problem.row, problem.column, problem.message])
 
     def problems_as_json(self) -> list[dict[str, Any]]:
         return [{"row": p.row, "column": p.column, "message": p.message} for p in self.problems]
+
+    def close(self) -> None:
+        """Drop the temporary full report (after it was stored, or when it is not wanted)."""
+        if self.full_report is not None:
+            self._report_text.close()  # closes the temporary file too, which deletes it
+            self.full_report = self._report_text = self._report_writer = None
 
 
 # --- Reading the file -----------------------------------------------------------------------------
@@ -412,6 +431,7 @@ def import_file(stream: IO[bytes], name: str, *, agency_id: int, by_id: int | No
     try:
         with transaction.atomic():
             result = check_file(stream, name, write=write, today=today)
+            result.close()  # the full report of a re-check is not kept: the message asks for a new upload
             if result.problem_count:
                 raise ImportFailed(_("The register changed since the file was checked: %(count)d problem(s) found; "
                                      "nothing was imported.") % {"count": result.problem_count})
@@ -498,10 +518,42 @@ def validate_import(import_id: int) -> str:
                 % {"error": type(error).__name__})
         logger.exception("worker import %s failed", import_id)
         return ImportStatus.FAILED
+    report = ""
+    try:
+        if result.full_report is not None:
+            report = _store_problem_report(worker_import, result.full_report)
+    finally:
+        result.close()
     status = ImportStatus.INVALID if result.problem_count else ImportStatus.VALID
     _finish(import_id, status=status, total_rows=result.total_rows, processed_rows=result.total_rows,
-            problems=result.problems_as_json(), problem_count=result.problem_count, message="")
+            problems=result.problems_as_json(), problem_count=result.problem_count, problem_report=report, message="")
     return status
+
+
+def _store_problem_report(worker_import: WorkerImport, report: IO[bytes]) -> str:
+    """Keep every problem in private storage, beside the upload; returns the stored name."""
+    from django.core.files import File
+
+    field = WorkerImport._meta.get_field("problem_report")
+    name = field.generate_filename(worker_import, "problems.csv")
+    return field.storage.save(name, File(report, name="problems.csv"))
+
+
+def problem_rows(worker_import: WorkerImport) -> Iterator[list[Any]]:
+    """Every problem of a checked file as (row, column, problem): from the full report when one was stored,
+    else from the problems kept on the record (all of them, unless the import was checked before reports were kept)."""
+    stored = worker_import.problem_report
+    if stored and stored.storage.exists(stored.name):
+        with stored.storage.open(stored.name, "rb") as binary:
+            yield from csv.reader(io.TextIOWrapper(binary, encoding="utf-8", newline=""))
+        return
+    for problem in worker_import.problems:
+        yield [problem["row"], problem["column"], problem["message"]]
+    missing = worker_import.problem_count - len(worker_import.problems)
+    if missing > 0:
+        yield ["", "", ngettext("…and %(count)d more problem that was not kept; upload the file again to see it.",
+                                "…and %(count)d more problems that were not kept; upload the file again to see them all.",
+                                missing) % {"count": missing}]
 
 
 def confirm_import(*, by, import_id: int) -> bool:

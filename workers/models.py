@@ -198,6 +198,12 @@ def _import_path(instance: WorkerImport, filename: str) -> str:
     return f"worker-imports/{instance.agency_id}/{secrets.token_hex(16)}"
 
 
+def _problem_report_path(instance: WorkerImport, filename: str) -> str:
+    import secrets
+
+    return f"worker-imports/{instance.agency_id}/{secrets.token_hex(16)}-problems.csv"
+
+
 def _private_storage():
     from agencies.models import private_storage
 
@@ -227,6 +233,10 @@ class WorkerImport(models.Model):
     # [{"row": 7, "column": "mobile", "message": "..."}], at most workers.importing.MAX_STORED_PROBLEMS of them.
     problems = models.JSONField(_("problems"), default=list, blank=True)
     problem_count = models.PositiveIntegerField(_("number of problems"), default=0)
+    # Every problem (row, column, problem; no header), written while checking when there are more than ``problems`` keeps.
+    problem_report = models.FileField(
+        _("full problem report"), upload_to=_problem_report_path, storage=_private_storage, blank=True
+    )
     message = models.TextField(_("message"), blank=True)  # what is wrong with the whole file, or why the import failed
     created_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)

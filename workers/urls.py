@@ -15,4 +15,6 @@ urlpatterns = [
     path("import/", import_views.import_start, name="import_start"),
     path("import/<int:pk>/", import_views.import_detail, name="import_detail"),
     path("import/<int:pk>/confirm/", import_views.import_confirm, name="import_confirm"),
+    path("import/<int:pk>/problems.csv", import_views.import_problems, name="import_problems"),
+    path("imports/", import_views.ImportListView.as_view(), name="import_list"),
 ]

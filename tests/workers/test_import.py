@@ -289,3 +289,96 @@ def test_consent_column_is_respected(licensed, client):
     assert Worker.objects.get(national_id="0207199000004").preferred_language == "en"
     bad = upload(client, licensed.agency_staff, csv_bytes([row(9, sms_consent="maybe")]))
     assert [(r, c) for r, c, _m in problems(bad)] == [(2, "sms_consent")]
+
+
+# --- Past imports and the full problem report ----------------------------------------------------------------
+
+
+def download(client, worker_import):
+    response = client.get(reverse("workers:import_problems", args=[worker_import.pk]))
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    return list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+
+
+def test_full_problem_report_is_kept_beyond_the_stored_problems(licensed, client, monkeypatch):
+    monkeypatch.setattr(importing, "MAX_STORED_PROBLEMS", 2)
+    worker_import = upload(client, licensed.agency_staff, csv_bytes([row(n, district="x") for n in range(1, 6)]))
+    assert len(worker_import.problems) == 2 and worker_import.problem_count == 5
+    assert worker_import.problem_report.name.endswith("-problems.csv")
+    page = client.get(reverse("workers:import_detail", args=[worker_import.pk])).content.decode()
+    assert reverse("workers:import_problems", args=[worker_import.pk]) in page
+    rows = download(client, worker_import)
+    assert rows[0] == ["Row", "Column", "Problem"]
+    assert [(r, c) for r, c, _m in rows[1:]] == [(str(n), "district") for n in range(2, 7)]
+    assert "is not a district of Lesotho" in rows[5][2]
+
+
+def test_a_short_report_downloads_from_the_stored_problems(licensed, client):
+    worker_import = upload(client, licensed.agency_staff, csv_bytes([row(1, district="x"), row(2, sex="?")]))
+    assert not worker_import.problem_report
+    assert [(r, c) for r, c, _m in download(client, worker_import)[1:]] == [("2", "district"), ("3", "sex")]
+
+
+def test_an_import_checked_before_reports_were_kept_says_what_is_missing(licensed, client):
+    worker_import = WorkerImport.objects.create(
+        agency=licensed.agency_a, original_name="old.csv", file="worker-imports/none", status=ImportStatus.INVALID,
+        problems=[{"row": 2, "column": "sex", "message": "bad"}], problem_count=3,
+    )
+    client.force_login(licensed.agency_staff)
+    rows = download(client, worker_import)
+    assert rows[1] == ["2", "sex", "bad"] and "2 more problems that were not kept" in rows[2][2]
+
+
+def test_downloaded_problems_cannot_run_as_spreadsheet_formulas(licensed, client):
+    worker_import = WorkerImport.objects.create(
+        agency=licensed.agency_a, original_name="w.csv", file="worker-imports/none", status=ImportStatus.INVALID,
+        problems=[{"row": 2, "column": "=cmd|' /C calc'!A0", "message": "@SUM(1)"}], problem_count=1,
+    )
+    client.force_login(licensed.agency_staff)
+    assert download(client, worker_import)[1] == ["2", "'=cmd|' /C calc'!A0", "'@SUM(1)"]
+
+
+def test_another_agency_cannot_download_the_report(licensed, client):
+    worker_import = upload(client, licensed.agency_staff, csv_bytes([row(1, district="x")]))
+    client.force_login(licensed.other_agency_staff)
+    assert client.get(reverse("workers:import_problems", args=[worker_import.pk])).status_code == 404
+    client.force_login(licensed.registrar)
+    assert download(client, worker_import)[1][1] == "district"
+
+
+def test_past_imports_list_shows_the_agencys_own_imports(licensed, client):
+    LicenceFactory(agency=licensed.agency_b)
+    mine = upload(client, licensed.agency_staff, csv_bytes([row(1, district="x"), row(2)]), name="mine.csv")
+    upload(client, licensed.other_agency_staff, csv_bytes([row(3)]), name="theirs.csv")
+    client.force_login(licensed.agency_staff)
+    page = client.get(reverse("workers:import_list")).content.decode()
+    assert "mine.csv" in page and "theirs.csv" not in page
+    assert reverse("workers:import_detail", args=[mine.pk]) in page and "Has problems" in page
+    client.force_login(licensed.registrar)
+    page = client.get(reverse("workers:import_list")).content.decode()
+    assert "mine.csv" in page and "theirs.csv" in page
+    page = client.get(reverse("workers:import_list"), {"status": ImportStatus.VALID}).content.decode()
+    assert "mine.csv" not in page and "theirs.csv" in page
+
+
+def test_past_imports_export_neutralises_formulas_in_file_names(licensed, client):
+    WorkerImport.objects.create(agency=licensed.agency_a, original_name="=HYPERLINK(1).csv", file="worker-imports/none",
+                                status=ImportStatus.INVALID)
+    client.force_login(licensed.agency_staff)
+    response = client.get(reverse("workers:import_list"), {"export": "csv"})
+    assert "'=HYPERLINK(1).csv" in b"".join(response.streaming_content).decode()
+
+
+def test_past_imports_list_queries_do_not_grow_with_rows(licensed, client, django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    upload(client, licensed.agency_staff, csv_bytes([row(1)]))
+    with CaptureQueriesContext(connection) as one:
+        client.get(reverse("workers:import_list"))
+    baseline = len(one)  # now: the next request empties the query log this counts from
+    for n in range(2, 12):
+        upload(client, licensed.agency_staff, csv_bytes([row(n, district="x")]))
+    with django_assert_max_num_queries(baseline):
+        page = client.get(reverse("workers:import_list")).content.decode()
+    assert page.count(".csv</a>") == 11
