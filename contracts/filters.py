@@ -7,12 +7,19 @@ from core.dates import today
 from core.text import normalise_reference
 
 
+def _agreements(request):
+    """Only the agreements the user may see (agency staff never see drafts)."""
+    if request is None:
+        return Agreement.objects.none()
+    return Agreement.objects.visible_to(request.user)
+
+
 class ContractFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label=_("Search"), method="search", help_text=_("Contract reference, national ID, passport or name")
     )
     status = django_filters.ChoiceFilter(label=_("Status"), choices=ContractStatus.choices)
-    agreement = django_filters.ModelChoiceFilter(label=_("Agreement"), queryset=Agreement.objects.all())
+    agreement = django_filters.ModelChoiceFilter(label=_("Agreement"), queryset=lambda request: _agreements(request))
     overdue = django_filters.BooleanFilter(label=_("Past end date, no return recorded"), method="filter_overdue")
 
     class Meta:
@@ -37,7 +44,7 @@ class ContractFilter(django_filters.FilterSet):
 
 class JobOrderFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(label=_("Status"), choices=JobOrder._meta.get_field("status").choices)
-    agreement = django_filters.ModelChoiceFilter(label=_("Agreement"), queryset=Agreement.objects.all())
+    agreement = django_filters.ModelChoiceFilter(label=_("Agreement"), queryset=lambda request: _agreements(request))
 
     class Meta:
         model = JobOrder
