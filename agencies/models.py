@@ -602,6 +602,11 @@ class NoticeKind(models.TextChoices):
     LICENCE_EXPIRING = "licence_expiring", _("Licence %(licence)s expires on %(expires_on)s. Apply for renewal before then.")
     LICENCE_EXPIRED = "licence_expired", _("Licence %(licence)s has expired.")
     BOND_INSUFFICIENT = "bond_insufficient", _("Your security bond or guarantee has lapsed or is below the required amount.")
+    # Sent by the inspections app.
+    AUDIT_ANNOUNCED = "audit_announced", _("Labour inspectors will audit your agency on %(date)s (audit %(reference)s).")
+    CORRECTIVE_ACTIONS = "corrective_actions", _("Audit %(reference)s found problems: answer the actions by %(due_on)s.")
+    ACTION_REJECTED = "action_rejected", _("The inspector did not accept your answer to an action of audit %(reference)s.")
+    ACTION_OVERDUE = "action_overdue", _("An action of audit %(reference)s is overdue: a follow-up audit will be planned.")
 
 
 class AgencyNotice(models.Model):

@@ -98,6 +98,20 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "contracts.clear": frozenset({Role.AGENCY_STAFF, Role.REGISTRAR}),
     "contracts.movements": frozenset({Role.AGENCY_STAFF, Role.REGISTRAR}),  # departure and return
     "contracts.cancel": frozenset({Role.AGENCY_STAFF, Role.REGISTRAR}),
+    # Labour inspections. Inspectors see their own audits; the chief inspector plans, reviews and recommends sanctions.
+    "audits.view": ALL_ROLES,  # agency staff: their own agency's announced or started audits
+    "audits.plan": frozenset({Role.CHIEF_INSPECTOR}),  # risk ranking, plans, scheduling, cancelling, inspectors' availability
+    "audits.conduct": frozenset({Role.INSPECTOR}),  # the checklist, findings, corrective actions (own audits only)
+    "audits.review": frozenset({Role.CHIEF_INSPECTOR}),
+    "audits.recommend": frozenset({Role.CHIEF_INSPECTOR}),  # recommend suspension or revocation to the licensing officer
+    "audits.respond": frozenset({Role.AGENCY_STAFF}),  # answer corrective actions with evidence
+    "inspectors.availability": frozenset({Role.INSPECTOR, Role.CHIEF_INSPECTOR}),  # leave and conflicts (inspectors: their own)
+    "risk.view": MINISTRY_ROLES,  # an agency's risk score and why; not shown to agencies, so it cannot be gamed
+    # Workers' complaints. Who complained is seen only by inspectors and the chief inspector.
+    "complaints.view": frozenset({Role.INSPECTOR, Role.CHIEF_INSPECTOR, Role.LICENSING_OFFICER, Role.REGISTRAR}),
+    "complaints.record": frozenset({Role.INSPECTOR, Role.CHIEF_INSPECTOR, Role.LICENSING_OFFICER, Role.REGISTRAR}),
+    "complaints.handle": frozenset({Role.INSPECTOR, Role.CHIEF_INSPECTOR}),  # triage, resolve, dismiss
+    "complaints.identity": frozenset({Role.INSPECTOR, Role.CHIEF_INSPECTOR}),
 }
 
 

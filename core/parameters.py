@@ -38,9 +38,27 @@ DEFINITIONS: dict[str, ParameterDefinition] = {
         ParameterDefinition(
             "corrective_action.reminder_days", _("Corrective action reminder before due date"), "days", whole_number=True
         ),
-        ParameterDefinition("risk.weight_complaints", _("Risk weight: complaints"), "points"),
-        ParameterDefinition("risk.weight_findings", _("Risk weight: open findings"), "points"),
-        ParameterDefinition("risk.weight_days_since_audit", _("Risk weight: time since last audit"), "points"),
+        # The inspection risk score (inspections/risk.py): points per factor.
+        ParameterDefinition("risk.weight_complaints", _("Risk weight: each complaint in the last 12 months"), "points"),
+        ParameterDefinition("risk.weight_findings", _("Risk weight: each open minor finding"), "points"),
+        ParameterDefinition("risk.weight_major_finding", _("Risk weight: each open major finding"), "points"),
+        ParameterDefinition("risk.weight_critical_finding", _("Risk weight: each open critical finding"), "points"),
+        ParameterDefinition("risk.weight_days_since_audit", _("Risk weight: each month since the last audit"), "points"),
+        ParameterDefinition("risk.weight_new_licence", _("Risk weight: licence in its first six months"), "points"),
+        ParameterDefinition("risk.weight_deployed_per_100", _("Risk weight: each 100 workers deployed"), "points"),
+        ParameterDefinition("risk.weight_suspensions", _("Risk weight: each past suspension"), "points"),
+        # Service deadlines for workers' complaints, by category.
+        *[
+            ParameterDefinition(f"complaints.deadline_days.{category}", label, "days", whole_number=True)
+            for category, label in (
+                ("fees", _("Complaint deadline: fees charged")),
+                ("substitution", _("Complaint deadline: contract substitution")),
+                ("wages", _("Complaint deadline: wages unpaid")),
+                ("documents", _("Complaint deadline: documents withheld")),
+                ("abuse", _("Complaint deadline: abuse")),
+                ("other", _("Complaint deadline: other")),
+            )
+        ],
     ]
 }
 

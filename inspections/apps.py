@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class InspectionsConfig(AppConfig):
     name = "inspections"
     verbose_name = _("Labour inspections")
+
+    def ready(self) -> None:
+        from inspections import extensions  # noqa: F401

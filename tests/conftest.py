@@ -138,6 +138,7 @@ REFERENCE_DATA = [
     ("predeparture.migrations.0002_sms_templates", "seed"),
     ("contracts.migrations.0002_reference_data", "load"),
     ("contracts.migrations.0003_sms_templates", "seed"),
+    ("inspections.migrations.0002_reference_data", "seed"),
 ]
 
 

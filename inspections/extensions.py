@@ -1,0 +1,1 @@
+"""What inspections adds to core's registries."""
