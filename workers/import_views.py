@@ -84,6 +84,7 @@ def import_detail(request, pk):
         "statuses": ImportStatus,
         "page_title": _("Workers from %(name)s") % {"name": worker_import.original_name},
         "more_problems": max(worker_import.problem_count - len(worker_import.problems), 0),
+        "written": importing.import_progress(worker_import.pk) if worker_import.status == ImportStatus.IMPORTING else None,
     })
 
 

@@ -20,6 +20,7 @@ import csv
 import datetime
 import io
 import logging
+import os
 import re
 import tempfile
 from collections.abc import Callable, Iterator
@@ -408,8 +409,12 @@ class ImportFailed(Exception):
 
 
 def import_file(stream: IO[bytes], name: str, *, agency_id: int, by_id: int | None,
-                today: datetime.date | None = None) -> CheckResult:
-    """Re-check the file and register every worker, linked to the agency, in one transaction: all or nothing."""
+                today: datetime.date | None = None, progress: Callable[[int], None] | None = None) -> CheckResult:
+    """Re-check the file and register every worker, linked to the agency, in one transaction: all or nothing.
+
+    ``progress`` is told the number of workers written so far after each chunk (inside the transaction, so it must
+    not report through the database).
+    """
     now = timezone.now()
 
     def write(rows: list[dict[str, Any]]) -> None:
@@ -426,6 +431,8 @@ def import_file(stream: IO[bytes], name: str, *, agency_id: int, by_id: int | No
         _copy_to_history(Worker, [worker.pk for worker in workers], user_id=by_id, when=now)
         _copy_to_history(AgencyWorker, [link.pk for link in links], user_id=by_id, when=now)
         result_box["imported"] += len(workers)
+        if progress is not None:
+            progress(result_box["imported"])
 
     result_box = {"imported": 0}
     try:
@@ -469,6 +476,49 @@ def open_stream(stored_file) -> IO[bytes]:
     stored_file.open("rb")
     return stored_file
 
+
+
+# --- Progress of the import step ------------------------------------------------------------------
+#
+# The import writes every worker in one transaction, all or nothing, so nothing it writes to the database can be
+# seen before it commits, its progress included (and on SQLite the transaction holds the database's only write
+# lock, so not even a second connection could write it). The number of workers written so far is therefore kept
+# outside the database: in a small file in private storage, beside the uploads, which the web server and the task
+# worker share already (the worker reads the upload from there). It is replaced whole after each chunk, so a reader
+# sees the previous number or the next, and removed when the import ends; the record then holds the result.
+
+
+def _progress_path(import_id: int) -> str:
+    return WorkerImport._meta.get_field("file").storage.path(f"worker-imports/progress/{int(import_id)}")
+
+
+def record_progress(import_id: int, written: int) -> None:
+    """Say how many workers of a running import are written so far (informative: a failure to say so is only logged)."""
+    path = _progress_path(import_id)
+    temporary = f"{path}.{os.getpid()}.tmp"
+    try:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(temporary, "w", encoding="ascii") as out:
+            out.write(str(int(written)))
+        os.replace(temporary, path)
+    except OSError:
+        logger.warning("could not record the progress of worker import %s", import_id, exc_info=True)
+
+
+def import_progress(import_id: int) -> int | None:
+    """The number of workers a running import has written so far, or None when it has not said."""
+    try:
+        with open(_progress_path(import_id), encoding="ascii") as progress_file:
+            return int(progress_file.read())
+    except (OSError, ValueError):
+        return None
+
+
+def _forget_progress(import_id: int) -> None:
+    try:
+        os.remove(_progress_path(import_id))
+    except OSError:
+        pass
 
 
 # --- The stored import: status, progress, report --------------------------------------------------
@@ -572,11 +622,20 @@ def confirm_import(*, by, import_id: int) -> bool:
 
 def run_import(import_id: int) -> str:
     """Import a confirmed file, whole or not at all; a failure is recorded with its reason and writes nothing."""
-    from workers import services
-
     worker_import = WorkerImport.objects.select_related("uploaded_by").get(pk=import_id)
     if worker_import.status != ImportStatus.IMPORTING:
         return worker_import.status
+    try:
+        return _run_import(worker_import)
+    finally:
+        _forget_progress(import_id)
+
+
+def _run_import(worker_import: WorkerImport) -> str:
+    from workers import services
+
+    import_id = worker_import.pk
+    record_progress(import_id, 0)
     try:
         if worker_import.uploaded_by is None:
             raise ImportFailed(_("The person who uploaded the file no longer has an account."))
@@ -587,7 +646,8 @@ def run_import(import_id: int) -> str:
             raise ImportFailed(reason or _("You may no longer register workers for this agency.")) from None
         with worker_import.file.open("rb") as stream:
             result = import_file(stream, worker_import.original_name, agency_id=worker_import.agency_id,
-                                 by_id=worker_import.uploaded_by_id)
+                                 by_id=worker_import.uploaded_by_id,
+                                 progress=lambda written: record_progress(import_id, written))
     except (ImportFailed, FileRefused) as failure:
         _finish(import_id, status=ImportStatus.FAILED, message=str(failure))
         return ImportStatus.FAILED
