@@ -166,6 +166,8 @@ class EnrolmentStatus(models.TextChoices):
 
 
 ACTIVE_ENROLMENT_STATES = [EnrolmentStatus.ENROLLED, EnrolmentStatus.WAITING]
+# The enrolments that hold (or held) a seat: once a session is completed, its seats are completed, failed or no-show.
+SEAT_STATES = [EnrolmentStatus.ENROLLED, EnrolmentStatus.COMPLETED, EnrolmentStatus.FAILED, EnrolmentStatus.NO_SHOW]
 
 
 def _open_link_to(agency_id: int, worker_field: str):

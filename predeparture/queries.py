@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.dates import add_months
-from predeparture.models import EnrolmentStatus, Session
+from predeparture.models import SEAT_STATES, EnrolmentStatus, Session
 
 # Django has no Sesotho locale, so month and weekday names are ours to translate.
 MONTH_NAMES = (
@@ -26,9 +26,9 @@ WEEKDAY_NAMES = (_("Monday"), _("Tuesday"), _("Wednesday"), _("Thursday"), _("Fr
 
 
 def with_fill(sessions: QuerySet) -> QuerySet:
-    """Sessions with ``enrolled`` (seats taken) and ``waiting`` counted by the database."""
+    """Sessions with ``taken`` (seats held, also after the session completed) and ``waiting`` counted by the database."""
     return sessions.annotate(
-        enrolled=Count("enrolments", filter=Q(enrolments__status=EnrolmentStatus.ENROLLED)),
+        taken=Count("enrolments", filter=Q(enrolments__status__in=SEAT_STATES)),
         waiting=Count("enrolments", filter=Q(enrolments__status=EnrolmentStatus.WAITING)),
     )
 
@@ -78,7 +78,7 @@ class MonthCalendar:
 
     @property
     def taken(self) -> int:
-        return sum(session.enrolled for session in self.sessions)
+        return sum(session.taken for session in self.sessions)
 
 
 def _local_days(session: Session) -> tuple[datetime.date, datetime.date]:

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, ProtectedError, Q
+from django.db.models import Count, ProtectedError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -37,7 +37,7 @@ from predeparture.forms import (
     SessionFilterForm,
     SessionForm,
 )
-from predeparture.models import Attendance, Certificate, Course, Enrolment, EnrolmentStatus, Session
+from predeparture.models import SEAT_STATES, Attendance, Certificate, Course, Enrolment, EnrolmentStatus, Session
 
 STALE_MESSAGE = gettext_lazy("Someone else changed this session while you were looking at it. Check it and try again.")
 PUBLIC_REQUESTS_PER_MINUTE = 30
@@ -112,14 +112,7 @@ def course_edit(request, pk):
 
 @requires("training.view")
 def session_list(request):
-    sessions = (
-        Session.objects.visible_to(request.user)
-        .select_related("course", "trainer")
-        .annotate(
-            enrolled=Count("enrolments", filter=Q(enrolments__status=EnrolmentStatus.ENROLLED)),
-            waiting=Count("enrolments", filter=Q(enrolments__status=EnrolmentStatus.WAITING)),
-        )
-    )
+    sessions = queries.with_fill(Session.objects.visible_to(request.user).select_related("course", "trainer"))
     form = SessionFilterForm(request.GET or None)
     if form.is_valid():
         if form.cleaned_data["district"]:
@@ -248,7 +241,7 @@ def session_detail(request, pk):
         {
             "session": session,
             "enrolments": enrolments,
-            "taken": session.enrolments.filter(status=EnrolmentStatus.ENROLLED).count(),
+            "taken": session.enrolments.filter(status__in=SEAT_STATES).count(),
             "may_start": _allowed(session, "start", request.user),
             "may_complete": _allowed(session, "complete", request.user),
             "may_cancel": _allowed(session, "cancel", request.user),

@@ -137,3 +137,20 @@ def test_queries_do_not_grow_with_the_number_of_sessions(cast, client, clock):
         text = page(client, month="2026-03")
     assert "PDO-19" in text
     assert len(many) == baseline, [query["sql"] for query in many]
+
+
+def test_a_completed_session_still_shows_its_seats_taken(cast, client, clock):
+    clock(datetime.date(2026, 3, 1))
+    course = make_course(pass_mark=None, modules=1)
+    session = make_session(course, cast.trainer, start=at(datetime.date(2026, 3, 2)), capacity=5)
+    enrolments = [services.enrol(by=cast.registrar, session_id=session.pk, worker_id=WorkerFactory().pk).enrolment
+                  for _ in range(2)]
+    clock(at(datetime.date(2026, 3, 2), hour=10))
+    services.start_session(by=cast.trainer, session_id=session.pk)
+    services.mark_attendance(by=cast.trainer, enrolment_id=enrolments[0].pk, module_id=course.modules.get().pk,
+                             present=True)
+    services.complete_session(by=cast.trainer, session_id=session.pk)  # one completed, one no-show
+    client.force_login(cast.registrar)
+    assert "2 / 5" in page(client, month="2026-03")
+    assert "2 / 5" in client.get(reverse("predeparture:session_list")).content.decode()
+    assert "2 / 5" in client.get(reverse("predeparture:session_detail", args=[session.pk])).content.decode()
