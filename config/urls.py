@@ -7,6 +7,7 @@ urlpatterns = [
     path("workers/", include("workers.urls")),
     path("training/", include("predeparture.urls")),
     path("contracts/", include("contracts.urls")),
+    path("inspections/", include("inspections.urls")),
     # Deployment clearance verification for border officials: no login.
     path("clearance/", include("contracts.public_urls")),
     # Agency sign-up and staff management.

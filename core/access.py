@@ -105,6 +105,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "audits.review": frozenset({Role.CHIEF_INSPECTOR}),
     "audits.recommend": frozenset({Role.CHIEF_INSPECTOR}),  # recommend suspension or revocation to the licensing officer
     "audits.respond": frozenset({Role.AGENCY_STAFF}),  # answer corrective actions with evidence
+    "audits.decide_actions": frozenset({Role.INSPECTOR, Role.CHIEF_INSPECTOR}),  # accept or reject an agency's answer
     "inspectors.availability": frozenset({Role.INSPECTOR, Role.CHIEF_INSPECTOR}),  # leave and conflicts (inspectors: their own)
     "risk.view": MINISTRY_ROLES,  # an agency's risk score and why; not shown to agencies, so it cannot be gamed
     # Workers' complaints. Who complained is seen only by inspectors and the chief inspector.

@@ -368,6 +368,9 @@ class ChecklistAnswer(models.Model):
     answer = models.CharField(_("answer"), max_length=15, choices=Answer.choices, blank=True)
     severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices, blank=True)
     note = models.TextField(_("note"), blank=True)
+    # For a non-compliant item: what the agency must do, and by when (becomes the finding's corrective action).
+    action_required = models.TextField(_("corrective action required"), blank=True)
+    action_due_on = models.DateField(_("corrective action due by"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("checklist answer")

@@ -113,6 +113,44 @@ URL_PARAMETERS: dict[str, Callable] = {
                      "contract_depart", "contract_return", "contract_cancel", "contract_upload", "contract_approve",
                      "contract_return_for_correction", "contract_reject")
     },
+    # Audits (inspections/urls.py): a reviewed audit of agency A by the cast's inspector, with a finding, its corrective
+    # action, evidence and a pending recommendation; plans and availability are the ministry's own.
+    **{
+        f"inspections:{name}": lambda cast: Target({"pk": _audit_of_agency_a(cast).pk}, owner_agency=cast.agency_a)
+        for name in ("audit_detail", "audit_schedule", "audit_start", "audit_cancel", "audit_checklist", "audit_review",
+                     "audit_send_back", "audit_close", "audit_recommend")
+    },
+    **{
+        f"inspections:{name}": lambda cast: Target(
+            {"pk": _audit_of_agency_a(cast).findings.get().actions.get().pk}, owner_agency=cast.agency_a
+        )
+        for name in ("action_respond", "action_accept", "action_reject")
+    },
+    "inspections:evidence_download": lambda cast: Target(
+        {"pk": _audit_of_agency_a(cast).findings.get().actions.get().evidence.get().pk}, owner_agency=cast.agency_a
+    ),
+    "inspections:evidence_upload": lambda cast: Target({"pk": _audit_of_agency_a(cast).answers.first().pk}),
+    **{
+        f"inspections:{name}": lambda cast: Target({"pk": _audit_plan(cast).pk})
+        for name in ("plan_detail", "plan_confirm", "plan_discard")
+    },
+    **{
+        f"inspections:{name}": lambda cast: Target({"pk": _audit_plan(cast).items.first().pk})
+        for name in ("plan_item_change", "plan_item_remove")
+    },
+    **{
+        f"inspections:{name}": lambda cast: Target({"pk": _recommendation(cast).pk})
+        for name in ("recommendation_accept", "recommendation_decline")
+    },
+    **{
+        f"inspections:{name}": lambda cast: Target({"pk": _inspector_with_profile(cast).pk})
+        for name in ("inspector_availability", "inspector_profile")
+    },
+    # Workers' complaints (inspections/complaint_urls.py): a complaint against agency A, never seen by any agency.
+    **{
+        f"inspections:{name}": lambda cast: Target({"pk": _complaint_against_agency_a(cast).pk}, owner_agency=cast.agency_a)
+        for name in ("complaint_detail", "complaint_triage", "complaint_resolve", "complaint_dismiss")
+    },
 }
 
 
@@ -130,6 +168,79 @@ def _cleared_contract_of_agency_a(cast):
     services.approve(by=cast.registrar, contract_id=contract.pk)
     services.issue_clearance(by=cast.registrar, contract_id=contract.pk)
     return services.upload_signed_copy(by=cast.agency_staff, contract_id=contract.pk, upload=pdf_upload("signed.pdf"))
+
+
+def _inspector_with_profile(cast):
+    from inspections.models import InspectorProfile
+
+    InspectorProfile.objects.get_or_create(
+        user=cast.inspector, defaults={"home_district": "maseru", "working_weekdays": "0123456", "max_audits_per_week": 5}
+    )
+    return cast.inspector
+
+
+def _audit_of_agency_a(cast):
+    """A reviewed audit with a critical finding, its corrective action answered with evidence, and a recommendation."""
+    import datetime
+
+    from core.dates import today
+    from inspections import services
+    from inspections.models import Audit, ChecklistItem, CorrectiveAction
+    from tests.factories import LicenceFactory, pdf_upload
+
+    existing = Audit.objects.filter(agency=cast.agency_a).first()
+    if existing:
+        return existing
+    _inspector_with_profile(cast)
+    if not cast.agency_a.licences.exists():
+        LicenceFactory(agency=cast.agency_a)
+    audit = services.create_audit(by=cast.chief_inspector, agency_id=cast.agency_a.pk, inspector_id=cast.inspector.pk,
+                                  day=today(), kind="routine", announced=True)
+    services.start_audit(by=cast.inspector, audit_id=audit.pk)
+    answers = {item.pk: {"answer": "compliant"} for item in ChecklistItem.objects.all()}
+    answers[ChecklistItem.objects.get(code="FEE-01").pk] = {
+        "answer": "non_compliant", "severity": "critical", "note": "Fees", "action_required": "Refund",
+        "action_due_on": today() + datetime.timedelta(days=10),
+    }
+    services.save_checklist(by=cast.inspector, audit_id=audit.pk, answers=answers, workers_interviewed=2, summary="")
+    services.submit_report(by=cast.inspector, audit_id=audit.pk)
+    services.review_audit(by=cast.chief_inspector, audit_id=audit.pk)
+    services.respond_to_action(by=cast.agency_staff, action_id=CorrectiveAction.objects.get(finding__audit=audit).pk,
+                               response="Refunded", uploads=[pdf_upload("receipts.pdf")])
+    services.recommend_sanction(by=cast.chief_inspector, audit_id=audit.pk, action="suspend", reason="Fees")
+    audit.refresh_from_db()
+    return audit
+
+
+def _recommendation(cast):
+    return _audit_of_agency_a(cast).recommendations.get()
+
+
+def _audit_plan(cast):
+    import datetime
+
+    from core.dates import today
+    from inspections import services
+    from inspections.models import AuditPlan
+    from tests.factories import LicenceFactory
+
+    existing = AuditPlan.objects.first()
+    if existing:
+        return existing
+    _inspector_with_profile(cast)
+    if not cast.agency_a.licences.exists():
+        LicenceFactory(agency=cast.agency_a)
+    start = today() + datetime.timedelta(days=1)
+    return services.propose_plan(by=cast.chief_inspector, starts_on=start, ends_on=start + datetime.timedelta(days=30))
+
+
+def _complaint_against_agency_a(cast):
+    from inspections import complaints
+    from inspections.models import Complaint
+
+    return Complaint.objects.filter(agency=cast.agency_a).first() or complaints.record_complaint(
+        by=cast.registrar, data={"agency": cast.agency_a, "category": "fees", "description": "Charged a fee."}
+    )
 
 
 def _worker_import_of_agency_a(cast):

@@ -1,0 +1,181 @@
+"""The inspection risk score of licensed agencies: points per factor, each explainable.
+
+Factors (weights are regulatory parameters the administrator edits):
+- a new licence (the agency's first licence issued in the last six months);
+- months since the last audit that reached a report (or since the first licence when never audited), up to 24;
+- open findings, by severity;
+- complaints received in the last twelve months;
+- workers deployed now, per hundred;
+- past suspensions of the agency's licences.
+
+``risk_scores`` works for any number of agencies with a fixed number of
+queries (one per factor), so the planner can rank a thousand agencies at once.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Count, Max, Min
+from django.utils.translation import gettext_lazy as _
+
+from core.dates import add_months, today
+from core.parameters import parameter_value
+
+MONTHS_CAP = 24
+AUDITED_STATES = ("report_submitted", "reviewed", "closed")
+
+
+@dataclass(frozen=True)
+class Factor:
+    code: str
+    label: str
+    detail: str
+    points: int
+
+
+@dataclass
+class RiskScore:
+    agency_id: int
+    factors: list[Factor] = field(default_factory=list)
+    last_audit_on: datetime.date | None = None
+
+    @property
+    def total(self) -> int:
+        return sum(factor.points for factor in self.factors)
+
+
+def _weight(key: str, on: datetime.date) -> int:
+    return int(parameter_value(key, on))
+
+
+def months_between(earlier: datetime.date, later: datetime.date) -> int:
+    months = (later.year - earlier.year) * 12 + later.month - earlier.month - (later.day < earlier.day)
+    return max(months, 0)
+
+
+def licensed_agency_ids(on: datetime.date) -> list[int]:
+    from agencies.models import Licence
+
+    return list(Licence.objects.in_force(on).filter(agency__status="active").values_list("agency_id", flat=True).distinct())
+
+
+def risk_scores(agency_ids: list[int] | None = None, on: datetime.date | None = None) -> dict[int, RiskScore]:
+    """Scores of the given agencies (the licensed ones by default) on day ``on``."""
+    from django_fsm_log.models import StateLog
+
+    from agencies.models import Licence
+    from contracts.models import Contract, ContractStatus
+    from inspections.models import Audit, Complaint, Finding, Severity
+
+    on = on or today()
+    if agency_ids is None:
+        agency_ids = licensed_agency_ids(on)
+    ids = list(agency_ids)
+    weights = {
+        "new_licence": _weight("risk.weight_new_licence", on),
+        "months": _weight("risk.weight_days_since_audit", on),
+        Severity.MINOR: _weight("risk.weight_findings", on),
+        Severity.MAJOR: _weight("risk.weight_major_finding", on),
+        Severity.CRITICAL: _weight("risk.weight_critical_finding", on),
+        "complaints": _weight("risk.weight_complaints", on),
+        "deployed": _weight("risk.weight_deployed_per_100", on),
+        "suspensions": _weight("risk.weight_suspensions", on),
+    }
+    first_licence = dict(
+        Licence.objects.filter(agency_id__in=ids)
+        .values("agency_id")
+        .annotate(first=Min("issued_on"))
+        .values_list("agency_id", "first")
+    )
+    last_audit = dict(
+        Audit.objects.filter(agency_id__in=ids, status__in=AUDITED_STATES)
+        .values("agency_id")
+        .annotate(last=Max("scheduled_on"))
+        .values_list("agency_id", "last")
+    )
+    findings: dict[int, dict[str, int]] = defaultdict(dict)
+    for agency_id, severity, count in (
+        Finding.objects.filter(audit__agency_id__in=ids, closed_at__isnull=True)
+        .values("audit__agency_id", "severity")
+        .annotate(count=Count("pk"))
+        .values_list("audit__agency_id", "severity", "count")
+    ):
+        findings[agency_id][severity] = count
+    year_ago = on - datetime.timedelta(days=365)
+    complaints = dict(
+        Complaint.objects.filter(agency_id__in=ids, received_at__date__gt=year_ago)
+        .values("agency_id")
+        .annotate(count=Count("pk"))
+        .values_list("agency_id", "count")
+    )
+    deployed = dict(
+        Contract.objects.filter(agency_id__in=ids, status=ContractStatus.DEPLOYED)
+        .values("agency_id")
+        .annotate(count=Count("pk"))
+        .values_list("agency_id", "count")
+    )
+    licence_agency = dict(Licence.objects.filter(agency_id__in=ids).values_list("pk", "agency_id"))
+    suspensions: dict[int, int] = defaultdict(int)
+    for object_id, count in (
+        StateLog.objects.filter(
+            content_type=ContentType.objects.get_for_model(Licence),
+            transition="suspend",
+            object_id__in=[str(pk) for pk in licence_agency] if licence_agency else [],
+        )
+        .values("object_id")
+        .annotate(count=Count("pk"))
+        .values_list("object_id", "count")
+    ):
+        suspensions[licence_agency[int(object_id)]] += count
+
+    scores = {}
+    six_months_ago = add_months(on, -6)
+    for agency_id in ids:
+        score = RiskScore(agency_id=agency_id, last_audit_on=last_audit.get(agency_id))
+        first = first_licence.get(agency_id)
+        if first and first > six_months_ago:
+            score.factors.append(
+                Factor("new_licence", _("New licence"), _("first licensed %(date)s") % {"date": first}, weights["new_licence"])
+            )
+        since = last_audit.get(agency_id) or first
+        if since:
+            months = min(months_between(since, on), MONTHS_CAP)
+            detail = (
+                _("%(months)s months since the audit of %(date)s") % {"months": months, "date": since}
+                if agency_id in last_audit
+                else _("never audited; licensed %(months)s months ago") % {"months": months}
+            )
+            if months:
+                score.factors.append(
+                    Factor("time_since_audit", _("Time since the last audit"), detail, months * weights["months"])
+                )
+        for severity, label in (
+            (Severity.CRITICAL, _("Open critical findings")),
+            (Severity.MAJOR, _("Open major findings")),
+            (Severity.MINOR, _("Open minor findings")),
+        ):
+            count = findings[agency_id].get(severity, 0)
+            if count:
+                score.factors.append(Factor(f"findings_{severity}", label, str(count), count * weights[severity]))
+        count = complaints.get(agency_id, 0)
+        if count:
+            score.factors.append(
+                Factor("complaints", _("Complaints in the last 12 months"), str(count), count * weights["complaints"])
+            )
+        count = deployed.get(agency_id, 0)
+        if count >= 100:
+            score.factors.append(Factor("deployed", _("Workers deployed now"), str(count), (count // 100) * weights["deployed"]))
+        count = suspensions.get(agency_id, 0)
+        if count:
+            score.factors.append(Factor("suspensions", _("Past suspensions"), str(count), count * weights["suspensions"]))
+        scores[agency_id] = score
+    return scores
+
+
+def statutory_due(score: RiskScore, period_end: datetime.date) -> bool:
+    """Each licensed agency is audited at least once a year: due when no audit reached a report in the year before the end."""
+    return score.last_audit_on is None or score.last_audit_on <= period_end - datetime.timedelta(days=365)
