@@ -256,11 +256,11 @@ def remove_staff_member(*, by: User, membership_id: int) -> AgencyMembership:
         raise ValidationError(_("You are the agency's last manager, so you cannot remove yourself. Add another manager first."))
     reason = f"removed by {by.username} (user {by.pk})"
     membership.ended_at = timezone.now()
-    membership._change_reason = reason
+    membership._change_reason = reason[:100]  # the history column holds 100 characters
     membership.save()
     user = membership.user
     user.is_active = False
-    user._change_reason = reason
+    user._change_reason = reason[:100]
     user.save(update_fields=["is_active"])
     access.forget_roles(user)
     return membership

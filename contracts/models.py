@@ -556,14 +556,6 @@ class Contract(ConcurrentTransitionMixin, models.Model):
     def is_overdue_return(self, on: datetime.date) -> bool:
         return self.status == ContractStatus.DEPLOYED and self.end_date < on
 
-    @property
-    def errors(self) -> list[dict]:
-        return [row for row in self.compliance if not row["passed"] and row["severity"] == "error"]
-
-    @property
-    def warnings(self) -> list[dict]:
-        return [row for row in self.compliance if not row["passed"] and row["severity"] == "warning"]
-
     # --- Transitions (the services lock, check and save; see contracts/services.py)
 
     @fsm_log_by

@@ -134,7 +134,7 @@ def blacklist_employer(*, by: User, employer_id: int, reason: str) -> Employer:
     if employer.blacklisted:
         raise ValidationError(_("This employer is already blacklisted."))
     employer.blacklisted, employer.blacklist_reason, employer.blacklisted_at = True, reason, timezone.now()
-    employer._change_reason = reason
+    employer._change_reason = reason[:100]  # the history's reason column holds 100 characters
     employer.save()
     return employer
 
@@ -147,7 +147,7 @@ def lift_blacklist(*, by: User, employer_id: int, reason: str) -> Employer:
     if not employer.blacklisted:
         raise ValidationError(_("This employer is not blacklisted."))
     employer.blacklisted, employer.blacklist_reason, employer.blacklisted_at = False, "", None
-    employer._change_reason = reason
+    employer._change_reason = reason[:100]  # the history's reason column holds 100 characters
     employer.save()
     return employer
 

@@ -44,8 +44,11 @@ def _worker_sms(request, worker):
 
     if not worker.mobile:
         return {"messages": []}
-    messages = OutboundSms.objects.filter(to=worker.mobile.as_e164).order_by("-created_at")[:20]
-    return {"messages": list(messages)}
+    messages = OutboundSms.objects.filter(to=worker.mobile.as_e164)
+    if not access.can(request.user, "complaints.identity"):
+        # An SMS about a complaint would tell the agency (or any officer) that this worker complained.
+        messages = messages.exclude(template_key__startswith="complaint.")
+    return {"messages": list(messages.order_by("-created_at")[:20])}
 
 
 registry.register_section(

@@ -240,7 +240,7 @@ def end_link(*, by: User, link_id: int, reason: str) -> AgencyWorker:
         link.ended_at = timezone.now()
         link.ended_by = by
         link.end_reason = reason
-        link._change_reason = reason
+        link._change_reason = reason[:100]  # the history column holds 100 characters
         link.save()
     return link
 

@@ -357,11 +357,6 @@ def test_the_complaint_driven_audit_button_is_for_the_chief_inspector_only(clien
     assert "Plan a complaint-driven audit" not in client.get(detail).content.decode()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="workers/extensions.py _worker_sms shows every SMS to the worker's mobile, complaint SMS included, to anyone "
-    "who sees the worker (their agency too); it must leave out complaint.* SMS for users without complaints.identity",
-)
 def test_the_worker_page_does_not_reveal_a_complaint_through_its_sms(client, cast):
     worker = WorkerFactory(agency=cast.agency_a, mobile="+26662000003", sms_consent=True)
     complaint = record(cast, worker=worker)
