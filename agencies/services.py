@@ -43,6 +43,7 @@ from agencies.models import (
 )
 from core import access
 from core.access import Role
+from core.actions import StaleRecord
 from core.dates import add_months, today
 from core.models import User
 from core.parameters import parameter_value
@@ -50,10 +51,6 @@ from core.text import normalise_reference, public_url
 from notifications.services import InvalidSmsNumber, notify
 
 BARRED_YEARS = 5
-
-
-class StaleRecord(Exception):
-    """The record changed since the user's screen was drawn."""
 
 
 def _reason_required(reason: str) -> str:

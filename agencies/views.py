@@ -38,13 +38,8 @@ from agencies.queries import application_page, application_queue
 from agencies.tables import AgencyTable, ApplicationTable, LicenceTable
 from core import access, registry
 from core.access import requires
+from core.actions import errors_to_messages
 from core.lists import RecordListView
-
-
-def _errors_to_messages(request, error: ValidationError) -> None:
-    for message in error.messages:
-        messages.error(request, message)
-
 
 STALE_MESSAGE = gettext_lazy("Someone else changed this record while you were looking at it. Check it and try again.")
 
@@ -111,7 +106,7 @@ def _decide_account(request, pk, service, done_message):
         except services.StaleRecord:
             messages.error(request, STALE_MESSAGE)
         except ValidationError as error:
-            _errors_to_messages(request, error)
+            errors_to_messages(request, error)
         else:
             messages.success(request, done_message)
         return redirect("agencies:agency_detail", pk=agency.pk)
@@ -290,7 +285,7 @@ def _editing(request, pk, handler: Callable) -> HttpResponse:
         messages.error(request, _("Please correct the problems below."))
         return _application_page(request, application, status=400, **{invalid.name: invalid.form})
     except ValidationError as error:
-        _errors_to_messages(request, error)
+        errors_to_messages(request, error)
     else:
         if message:
             messages.success(request, message)
@@ -380,7 +375,7 @@ def document_review(request, pk):
     document = access.get_visible_or_404(request.user, ApplicationDocument.objects.all(), pk=pk)
     form = DocumentReviewForm(request.POST)
     if not form.is_valid():
-        _errors_to_messages(request, _form_errors(form))
+        errors_to_messages(request, _form_errors(form))
     else:
         try:
             services.review_document(
@@ -390,7 +385,7 @@ def document_review(request, pk):
                 note=form.cleaned_data["note"],
             )
         except ValidationError as error:
-            _errors_to_messages(request, error)
+            errors_to_messages(request, error)
         else:
             messages.success(request, _("The document review was recorded."))
     return redirect("agencies:application_detail", pk=document.application_id)
@@ -417,7 +412,7 @@ def _transition_view(service: Callable, capability: str, form_class, done: str, 
         except services.StaleRecord:
             messages.error(request, STALE_MESSAGE)
         except ValidationError as error:
-            _errors_to_messages(request, error)
+            errors_to_messages(request, error)
         else:
             messages.success(request, done)
         return redirect("agencies:application_detail", pk=application.pk)
@@ -513,14 +508,14 @@ def _sanction_view(action: str, done: str) -> Callable:
         licence = access.get_visible_or_404(request.user, Licence.objects.all(), pk=pk)
         form = ReasonForm(request.POST)
         if not form.is_valid():
-            _errors_to_messages(request, _form_errors(form))
+            errors_to_messages(request, _form_errors(form))
         else:
             try:
                 services.sanction_licence(licence_id=licence.pk, action=action, by=request.user, **form.cleaned_data)
             except services.StaleRecord:
                 messages.error(request, STALE_MESSAGE)
             except ValidationError as error:
-                _errors_to_messages(request, error)
+                errors_to_messages(request, error)
             else:
                 messages.success(request, done)
         return redirect("agencies:licence_detail", pk=licence.pk)

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django_fsm import can_proceed, has_transition_perm
 
-from agencies.services import StaleRecord, can_recruit
+from agencies.services import can_recruit
 from contracts import compliance, services
 from contracts.filters import ContractFilter, EmployerFilter, JobOrderFilter
 from contracts.forms import (
@@ -45,16 +45,10 @@ from contracts.models import (
 from contracts.tables import ContractTable, EmployerTable, JobOrderTable
 from core import access, registry
 from core.access import requires
+from core.actions import errors_to_messages, perform
 from core.dates import today
 from core.lists import RecordListView
 from predeparture.services import training_gate
-
-STALE_MESSAGE = gettext_lazy("Someone else changed this record while you were looking at it. Check it and try again.")
-
-
-def _errors_to_messages(request, error: ValidationError) -> None:
-    for message in error.messages:
-        messages.error(request, message)
 
 
 def _errors_to_form(form, error: ValidationError) -> None:
@@ -159,21 +153,18 @@ def agreement_status(request, pk, action):
     if not form.is_valid():
         messages.error(request, _("Give the reason."))
         return redirect("contracts:agreement_detail", pk=agreement.pk)
-    try:
-        services.change_agreement_status(
+    return perform(
+        request,
+        lambda: services.change_agreement_status(
             by=request.user,
             agreement_id=agreement.pk,
             action=action,
             reason=form.cleaned_data["reason"],
             seen_status=_seen(request),
-        )
-    except ValidationError as error:
-        _errors_to_messages(request, error)
-    except StaleRecord:
-        messages.error(request, STALE_MESSAGE)
-    else:
-        messages.success(request, _("The agreement's status was changed."))
-    return redirect("contracts:agreement_detail", pk=agreement.pk)
+        ),
+        done=_("The agreement's status was changed."),
+        then=reverse("contracts:agreement_detail", args=[agreement.pk]),
+    )
 
 
 def _terms_form(request, agreement: Agreement, terms: AgreementTerms | None):
@@ -297,7 +288,7 @@ def employer_blacklist(request, pk, action):
     try:
         change(by=request.user, employer_id=employer.pk, reason=form.cleaned_data["reason"])
     except ValidationError as error:
-        _errors_to_messages(request, error)
+        errors_to_messages(request, error)
     else:
         messages.success(request, _("The employer was blacklisted.") if action == "add" else _("The blacklisting was lifted."))
     return redirect("contracts:employer_detail", pk=employer.pk)
@@ -374,21 +365,18 @@ def job_order_decide(request, pk, decision):
     job_order = access.get_visible_or_404(request.user, JobOrder.objects.all(), pk=pk)
     form = OptionalReasonForm(request.POST)
     form.is_valid()
-    try:
-        services.decide_job_order(
+    return perform(
+        request,
+        lambda: services.decide_job_order(
             by=request.user,
             job_order_id=job_order.pk,
             approve=decision == "approve",
             reason=form.cleaned_data.get("reason", ""),
             seen_status=_seen(request),
-        )
-    except ValidationError as error:
-        _errors_to_messages(request, error)
-    except StaleRecord:
-        messages.error(request, STALE_MESSAGE)
-    else:
-        messages.success(request, _("The job order was approved.") if decision == "approve" else _("The job order was rejected."))
-    return redirect("contracts:job_order_detail", pk=job_order.pk)
+        ),
+        done=_("The job order was approved.") if decision == "approve" else _("The job order was rejected."),
+        then=reverse("contracts:job_order_detail", args=[job_order.pk]),
+    )
 
 
 @requires("job_orders.manage")
@@ -399,17 +387,14 @@ def job_order_withdraw(request, pk):
     if not form.is_valid():
         messages.error(request, _("Give the reason."))
         return redirect("contracts:job_order_detail", pk=job_order.pk)
-    try:
-        services.withdraw_job_order(
+    return perform(
+        request,
+        lambda: services.withdraw_job_order(
             by=request.user, job_order_id=job_order.pk, reason=form.cleaned_data["reason"], seen_status=_seen(request)
-        )
-    except ValidationError as error:
-        _errors_to_messages(request, error)
-    except StaleRecord:
-        messages.error(request, STALE_MESSAGE)
-    else:
-        messages.success(request, _("The job order was withdrawn."))
-    return redirect("contracts:job_order_detail", pk=job_order.pk)
+        ),
+        done=_("The job order was withdrawn."),
+        then=reverse("contracts:job_order_detail", args=[job_order.pk]),
+    )
 
 
 @requires("job_orders.view")
@@ -546,15 +531,7 @@ def contract_detail(request, pk):
 
 def _contract_action(request, pk, act, done):
     contract = access.get_visible_or_404(request.user, Contract.objects.all(), pk=pk)
-    try:
-        act(contract)
-    except ValidationError as error:
-        _errors_to_messages(request, error)
-    except StaleRecord:
-        messages.error(request, STALE_MESSAGE)
-    else:
-        messages.success(request, done)
-    return redirect("contracts:contract_detail", pk=contract.pk)
+    return perform(request, lambda: act(contract), done=done, then=reverse("contracts:contract_detail", args=[contract.pk]))
 
 
 def _reason(request) -> str:

@@ -23,6 +23,7 @@ from agencies.models import Agency
 from agencies.services import StaleRecord
 from core import access, registry
 from core.access import requires
+from core.actions import errors_to_messages, perform
 from core.dates import today
 from core.lists import RecordListView
 from core.models import User
@@ -76,11 +77,6 @@ UNPLACED_TEXT = {
     "no_working_day": gettext_lazy("some inspectors have no working day free in the period (leave, bookings)"),
     "conflict_of_interest": gettext_lazy("some inspectors declared a conflict of interest"),
 }
-
-
-def _errors_to_messages(request, error: ValidationError) -> None:
-    for message in error.messages:
-        messages.error(request, message)
 
 
 def _seen(request) -> str | None:
@@ -185,7 +181,7 @@ def plan_item_change(request, pk):
                 by=request.user, item_id=item.pk, inspector_id=form.cleaned_data["inspector"].pk, day=form.cleaned_data["day"]
             )
         except ValidationError as error:
-            _errors_to_messages(request, error)
+            errors_to_messages(request, error)
         else:
             messages.success(request, _("The audit was moved."))
     return redirect("inspections:plan_detail", pk=item.plan_id)
@@ -198,7 +194,7 @@ def plan_item_remove(request, pk):
     try:
         services.remove_plan_item(by=request.user, item_id=item.pk)
     except ValidationError as error:
-        _errors_to_messages(request, error)
+        errors_to_messages(request, error)
     return redirect("inspections:plan_detail", pk=item.plan_id)
 
 
@@ -209,7 +205,7 @@ def plan_confirm(request, pk):
     try:
         audits = services.confirm_plan(by=request.user, plan_id=plan.pk)
     except ValidationError as error:
-        _errors_to_messages(request, error)
+        errors_to_messages(request, error)
         return redirect("inspections:plan_detail", pk=plan.pk)
     messages.success(request, _("The plan is confirmed: %(count)s audits are booked.") % {"count": len(audits)})
     return redirect(reverse("inspections:audit_list") + "?status=planned")
@@ -222,7 +218,7 @@ def plan_discard(request, pk):
     try:
         services.discard_plan(by=request.user, plan_id=plan.pk)
     except ValidationError as error:
-        _errors_to_messages(request, error)
+        errors_to_messages(request, error)
     else:
         messages.success(request, _("The proposal was discarded."))
     return redirect("inspections:plan_list")
@@ -368,15 +364,13 @@ def audit_detail(request, pk):
 
 def _audit_action(request, pk, act, done):
     audit = access.get_visible_or_404(request.user, Audit.objects.all(), pk=pk)
-    try:
-        act(audit)
-    except ValidationError as error:
-        _errors_to_messages(request, error)
-    except StaleRecord:
-        messages.error(request, STALE_MESSAGE)
-    else:
-        messages.success(request, done)
-    return redirect("inspections:audit_detail", pk=audit.pk)
+    return perform(
+        request,
+        lambda: act(audit),
+        done=done,
+        then=reverse("inspections:audit_detail", args=[audit.pk]),
+        stale_message=STALE_MESSAGE,
+    )
 
 
 def _reason(request) -> str:
@@ -515,7 +509,7 @@ def audit_checklist(request, pk):
                     messages.success(request, _("The report was submitted to the chief inspector."))
                     return redirect("inspections:audit_detail", pk=audit.pk)
             except ValidationError as error:
-                _errors_to_messages(request, error)
+                errors_to_messages(request, error)
             except StaleRecord:
                 messages.error(request, STALE_MESSAGE)
             else:
@@ -549,7 +543,7 @@ def evidence_upload(request, pk):
         try:
             services.add_evidence(by=request.user, answer_id=answer.pk, upload=form.cleaned_data["file"])
         except ValidationError as error:
-            _errors_to_messages(request, error)
+            errors_to_messages(request, error)
         else:
             messages.success(request, _("The evidence was added."))
     return redirect("inspections:audit_checklist", pk=answer.audit_id)
@@ -587,7 +581,7 @@ def action_respond(request, pk):
     try:
         services.respond_to_action(by=request.user, action_id=action.pk, response=form.cleaned_data["response"], uploads=uploads)
     except ValidationError as error:
-        _errors_to_messages(request, error)
+        errors_to_messages(request, error)
     else:
         messages.success(request, _("Your answer was sent to the inspector."))
     return _action_redirect(action)
@@ -599,7 +593,7 @@ def action_decide(request, pk, decision):
     action = access.get_visible_or_404(request.user, CorrectiveAction.objects.select_related("finding"), pk=pk)
     form = DecisionForm(request.POST)
     if not form.is_valid():
-        _errors_to_messages(request, ValidationError([error for errors in form.errors.values() for error in errors]))
+        errors_to_messages(request, ValidationError([error for errors in form.errors.values() for error in errors]))
         return _action_redirect(action)
     try:
         services.decide_action(
@@ -610,7 +604,7 @@ def action_decide(request, pk, decision):
             new_due_on=form.cleaned_data["new_due_on"],
         )
     except ValidationError as error:
-        _errors_to_messages(request, error)
+        errors_to_messages(request, error)
     else:
         messages.success(
             request, _("The answer was accepted.") if decision == "accept" else _("The answer was sent back to the agency.")
@@ -656,7 +650,7 @@ def recommendation_decide(request, pk, decision):
             by=request.user, recommendation_id=recommendation.pk, accept=decision == "accept", note=_reason(request)
         )
     except ValidationError as error:
-        _errors_to_messages(request, error)
+        errors_to_messages(request, error)
     else:
         messages.success(
             request, _("The licence decision was recorded.") if decision == "accept" else _("The recommendation was declined.")
@@ -696,7 +690,7 @@ def availability(request, pk=None):
                 messages.success(request, _("The conflict of interest was recorded."))
                 return redirect(request.path)
         except ValidationError as error:
-            _errors_to_messages(request, error)
+            errors_to_messages(request, error)
         except User.DoesNotExist:
             messages.error(request, _("This person is not an inspector."))
     return render(

@@ -22,6 +22,7 @@ from django_fsm import can_proceed, has_transition_perm
 from agencies.services import StaleRecord
 from core import access
 from core.access import PUBLIC, Role, requires
+from core.actions import errors_to_messages
 from core.ratelimit import rate_limited
 from core.text import normalise_reference
 from predeparture import queries, services
@@ -42,11 +43,6 @@ from predeparture.models import SEAT_STATES, Attendance, Certificate, Course, En
 STALE_MESSAGE = gettext_lazy("Someone else changed this session while you were looking at it. Check it and try again.")
 PUBLIC_REQUESTS_PER_MINUTE = 30
 CERTIFICATE_NUMBER = re.compile(r"^PDT-\d{4}-\d{6}$")
-
-
-def _errors_to_messages(request, error: ValidationError) -> None:
-    for message in error.messages:
-        messages.error(request, message)
 
 
 def only_trainer(user) -> bool:
@@ -273,7 +269,7 @@ def _transition_view(action: str, capability: str, done: str):
             else:
                 services.complete_session(by=request.user, session_id=session.pk, seen_status=seen)
         except ValidationError as error:
-            _errors_to_messages(request, error)
+            errors_to_messages(request, error)
         except StaleRecord:
             messages.error(request, STALE_MESSAGE)
         else:
@@ -396,7 +392,7 @@ def enrolment_withdraw(request, pk):
     try:
         services.withdraw(by=request.user, enrolment_id=enrolment.pk)
     except ValidationError as error:
-        _errors_to_messages(request, error)
+        errors_to_messages(request, error)
     else:
         messages.success(request, _("%(worker)s was withdrawn from the session.") % {"worker": enrolment.worker})
     return redirect("predeparture:session_detail", pk=enrolment.session_id)
