@@ -121,7 +121,10 @@ def _agency_audits(request, agency):
 
     audits = access.visible_to(request.user, Audit.objects.filter(agency=agency)).select_related("inspector")
     findings = access.visible_to(request.user, Finding.objects.filter(audit__agency=agency)).select_related("audit", "item")
-    return {"audits": list(audits.order_by("-scheduled_on")[:20]), "findings": list(findings.open()[:20])}
+    audits = list(audits.order_by("-scheduled_on")[:20])
+    for audit in audits:
+        audit.kind_label = audit.kind_for(request.user)
+    return {"audits": audits, "findings": list(findings.open()[:20])}
 
 
 registry.register_section(

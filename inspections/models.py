@@ -246,6 +246,12 @@ class Audit(ConcurrentTransitionMixin, models.Model):
     def __str__(self) -> str:
         return self.reference
 
+    def kind_for(self, user) -> str:
+        """The kind as ``user`` may read it: an agency is not told an audit came from a complaint (it could guess who)."""
+        if self.kind == AuditKind.COMPLAINT and not access.is_ministry(user):
+            return str(_("Unscheduled"))
+        return self.get_kind_display()
+
     @fsm_log_by
     @fsm_log_description
     @transition(

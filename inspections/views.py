@@ -241,6 +241,11 @@ class AuditTable(tables.Table):
         model = Audit
         fields = ["reference", "agency", "kind", "scheduled_on", "inspector", "status"]
 
+    def render_kind(self, record):
+        return record.kind_for(self.request.user)
+
+    value_kind = render_kind
+
 
 class AuditFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(label=gettext_lazy("Status"), choices=AuditStatus.choices)
@@ -253,6 +258,11 @@ class AuditFilter(django_filters.FilterSet):
     class Meta:
         model = Audit
         fields = ["status", "kind", "when"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.request is not None and not access.is_ministry(self.request.user):
+            self.filters.pop("kind")  # filtering by kind would tell an agency which audit came from a complaint
 
     def filter_when(self, queryset, name, value):
         if value == "today":
@@ -335,6 +345,7 @@ def audit_detail(request, pk):
     may_decide_actions = access.can(user, "audits.review") or (own and access.can(user, "audits.conduct"))
     context = {
         "audit": audit,
+        "kind": audit.kind_for(user),
         "answers": answers,
         "findings": findings,
         "today": today(),

@@ -445,3 +445,25 @@ def test_inspectors_see_only_their_own_audits(client, inspectorate):
     listing = client.get(reverse("inspections:audit_list")).content.decode()
     assert mine.reference in listing and theirs.reference not in listing
     assert client.get(reverse("inspections:audit_detail", args=[theirs.pk])).status_code == 404
+
+
+def test_an_agency_is_not_told_an_audit_came_from_a_complaint(client, inspectorate):
+    cast = inspectorate
+    audit = services.create_audit(
+        by=cast.chief_inspector,
+        agency_id=cast.agency_a.pk,
+        inspector_id=cast.inspector.pk,
+        day=today(),
+        kind=AuditKind.COMPLAINT,
+        announced=True,
+    )
+    services.schedule_audit(by=cast.chief_inspector, audit_id=audit.pk, announced=True)
+    client.force_login(cast.agency_staff)
+    for url in (reverse("inspections:audit_detail", args=[audit.pk]), reverse("inspections:audit_list")):
+        page = client.get(url).content.decode()
+        assert audit.reference in page and "Complaint-driven" not in page
+    client.force_login(cast.chief_inspector)
+    assert "Complaint-driven" in client.get(reverse("inspections:audit_detail", args=[audit.pk])).content.decode()
+    client.force_login(cast.agency_staff)
+    filtered = client.get(reverse("inspections:audit_list") + "?kind=complaint").content.decode()
+    assert audit.reference in filtered  # the kind filter is not offered to agencies, so it filters nothing
