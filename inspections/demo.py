@@ -209,28 +209,12 @@ class Clock:
 # --- Days -------------------------------------------------------------------------------------------------------------------
 
 
-def _easter(year: int) -> datetime.date:
-    """Easter Sunday (the Gregorian computus of Meeus, Jones and Butcher)."""
-    a, b, c = year % 19, year // 100, year % 100
-    d, e = divmod(b, 4)
-    g = (8 * b + 13) // 25
-    h = (19 * a + b - d - g + 15) % 30
-    i, k = divmod(c, 4)
-    leap = (32 + 2 * e + 2 * i - h - k) % 7
-    m = (a + 11 * h + 22 * leap) // 451
-    month, day = divmod(h + leap - 7 * m + 114, 31)
-    return datetime.date(year, month, day + 1)
-
-
 @functools.cache
 def public_holidays(year: int) -> frozenset[datetime.date]:
-    """Lesotho's public holidays: New Year, Moshoeshoe's Day, Heroes' Day, Workers' Day, Africa Day, the King's
-    birthday, Independence Day, Christmas and Boxing Day; Good Friday, Easter Monday and Ascension Day."""
-    fixed = [(1, 1), (3, 11), (4, 4), (5, 1), (5, 25), (7, 17), (10, 4), (12, 25), (12, 26)]
-    easter = _easter(year)
-    return frozenset({datetime.date(year, month, day) for month, day in fixed}) | {
-        easter + datetime.timedelta(days=days) for days in (-2, 1, 39)
-    }
+    """The public holidays the planner avoids (inspections.PublicHoliday, seeded by migration 0005)."""
+    from inspections.models import PublicHoliday
+
+    return frozenset(PublicHoliday.objects.filter(day__year=year).values_list("day", flat=True))
 
 
 def _off(day: datetime.date) -> bool:
@@ -383,8 +367,8 @@ def _move(chief: User, item, inspector_id: int, day: datetime.date, until: datet
 def _adjust(chief: User, people: dict[str, User], agencies: dict[str, Agency], plan) -> None:
     """What the chief changes in the proposal before confirming it.
 
-    The planner is given no public holidays (inspections.services passes none), so an audit it put on one moves to
-    the inspector's next possible day. And it knows travel only as "home district or not": two audits in districts
+    The planner avoids public holidays itself now; this moves any audit still on one (none, normally) to the
+    inspector's next possible day. It knows travel only as "home district or not": two audits in districts
     without an inspector of their own go to the inspector next door, later in the quarter.
     """
     holidays = public_holidays(plan.starts_on.year) | public_holidays(plan.ends_on.year)

@@ -12,6 +12,7 @@ registry.register_nav(registry.NavItem(_("Complaints"), "inspections:complaint_l
 registry.register_nav(registry.NavItem(_("Corrective actions"), "inspections:my_actions", "audits.respond", order=54))
 registry.register_nav(registry.NavItem(_("My availability"), "inspections:my_availability", "inspectors.availability", order=55))
 registry.register_nav(registry.NavItem(_("Inspectors"), "inspections:inspector_list", "audits.plan", order=56))
+registry.register_nav(registry.NavItem(_("Public holidays"), "inspections:holiday_list", "audits.plan", order=58))
 registry.register_nav(
     registry.NavItem(_("Sanction recommendations"), "inspections:recommendation_list", "licensing.sanction", order=57)
 )

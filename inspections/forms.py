@@ -166,3 +166,13 @@ class ProfileForm(forms.ModelForm):
 def week_of(day: datetime.date) -> tuple[datetime.date, datetime.date]:
     monday = day - datetime.timedelta(days=day.weekday())
     return monday, monday + datetime.timedelta(days=6)
+
+
+class HolidayForm(forms.ModelForm):
+    class Meta:
+        from inspections.models import PublicHoliday
+
+        model = PublicHoliday
+        fields = ["day", "name"]
+        widgets = {"day": DATE}
+        error_messages = {"day": {"unique": _("This day is already a public holiday.")}}

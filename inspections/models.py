@@ -112,6 +112,21 @@ class ConflictOfInterest(models.Model):
         return f"{self.inspector} / {self.agency}"
 
 
+class PublicHoliday(models.Model):
+    """A day no audit is planned on. Data, not code: the chief inspector adds the year's holidays (seeded to 2035)."""
+
+    day = models.DateField(_("day"), unique=True)
+    name = models.CharField(_("name"), max_length=100)
+
+    class Meta:
+        verbose_name = _("public holiday")
+        verbose_name_plural = _("public holidays")
+        ordering = ["day"]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.name}"
+
+
 # --- Plans -----------------------------------------------------------------------------------------------
 
 

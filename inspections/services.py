@@ -45,6 +45,7 @@ from inspections.models import (
     InspectorLeave,
     PlanItem,
     PlanStatus,
+    PublicHoliday,
     RecommendationStatus,
     SanctionRecommendation,
     Severity,
@@ -109,6 +110,15 @@ def inspectors_to_plan(
     ]
 
 
+def holidays_between(start: datetime.date, end: datetime.date) -> frozenset[datetime.date]:
+    """Public holidays in the period (and the week around it, for weeks that straddle its ends)."""
+    return frozenset(
+        PublicHoliday.objects.filter(
+            day__gte=start - datetime.timedelta(days=7), day__lte=end + datetime.timedelta(days=7)
+        ).values_list("day", flat=True)
+    )
+
+
 def _last_inspectors(agency_ids: list[int]) -> dict[int, int]:
     latest = (
         Audit.objects.filter(agency_id__in=agency_ids)
@@ -169,7 +179,12 @@ def propose_plan(*, by: User, starts_on: datetime.date, ends_on: datetime.date, 
     if not people:
         raise ValidationError(_("No inspector is available: give inspectors a home district and working days first."))
     proposal = planning.propose_plan(
-        agencies_to_plan(starts_on, ends_on), people, starts_on, ends_on, risk_threshold=risk_threshold
+        agencies_to_plan(starts_on, ends_on),
+        people,
+        starts_on,
+        ends_on,
+        risk_threshold=risk_threshold,
+        holidays=holidays_between(starts_on, ends_on),
     )
     if not proposal.assignments and not proposal.unplaced:
         raise ValidationError(_("No licensed agency needs an audit in this period."))
@@ -203,7 +218,12 @@ def _plan_violations(plan: AuditPlan) -> list[str]:
         for item in items
     ]
     return planning.check_plan(
-        assignments, agencies, inspectors_to_plan(plan.starts_on, plan.ends_on), plan.starts_on, plan.ends_on
+        assignments,
+        agencies,
+        inspectors_to_plan(plan.starts_on, plan.ends_on),
+        plan.starts_on,
+        plan.ends_on,
+        holidays_between(plan.starts_on, plan.ends_on),
     )
 
 
@@ -322,7 +342,12 @@ def check_booking(*, agency_id: int, inspector_id: int, day: datetime.date, excl
     row = planning.AgencyToPlan(agency_id, str(agency), agency.district, 0, False, None)
     return describe_violations(
         planning.check_plan(
-            [planning.Assignment(agency_id, inspector_id, day, "manual")], [row], [people[inspector_id]], day, day
+            [planning.Assignment(agency_id, inspector_id, day, "manual")],
+            [row],
+            [people[inspector_id]],
+            day,
+            day,
+            holidays_between(day, day),
         )
     )
 
@@ -569,12 +594,12 @@ def _first_free_day(inspector_id: int, agency_id: int, start: datetime.date) -> 
     candidates += [row for pk, row in sorted(people.items()) if pk != inspector_id]
     agency = Agency.objects.get(pk=agency_id)
     row = planning.AgencyToPlan(agency_id, str(agency), agency.district, 0, True, None)
+    holidays = holidays_between(start, end)
     for person in candidates:
         day = start
         while day <= end:
-            if not planning.check_plan(
-                [planning.Assignment(agency_id, person.inspector_id, day, "follow_up")], [row], [person], day, day
-            ):
+            booking = [planning.Assignment(agency_id, person.inspector_id, day, "follow_up")]
+            if not planning.check_plan(booking, [row], [person], day, day, holidays):
                 return day, person.inspector_id
             day += datetime.timedelta(days=1)
     return None

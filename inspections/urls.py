@@ -45,6 +45,8 @@ urlpatterns = [
     path("inspectors/", views.inspector_list, name="inspector_list"),
     path("inspectors/<int:pk>/availability/", views.availability, name="inspector_availability"),
     path("inspectors/<int:pk>/profile/", views.inspector_profile, name="inspector_profile"),
+    path("holidays/", views.holiday_list, name="holiday_list"),
+    path("holidays/<int:pk>/remove/", views.holiday_remove, name="holiday_remove"),
     # Workers' complaints (inspections/complaint_views.py).
     *complaint_urlpatterns,
 ]

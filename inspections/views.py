@@ -34,6 +34,7 @@ from inspections.forms import (
     ConflictForm,
     DecisionForm,
     EvidenceForm,
+    HolidayForm,
     LeaveForm,
     NoteForm,
     PlanForm,
@@ -62,6 +63,7 @@ from inspections.models import (
     InspectorProfile,
     PlanItem,
     PlanStatus,
+    PublicHoliday,
     SanctionRecommendation,
     only_inspector,
 )
@@ -749,3 +751,28 @@ def inspector_profile(request, pk):
             "cancel_url": reverse("inspections:inspector_list"),
         },
     )
+
+
+@requires("audits.plan")
+def holiday_list(request):
+    """The public holidays the planner keeps free; the chief inspector adds a holiday declared for a year."""
+    form = HolidayForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        holiday = form.save()
+        messages.success(request, _("%(name)s on %(day)s was added.") % {"name": holiday.name, "day": holiday.day})
+        return redirect("inspections:holiday_list")
+    holidays = PublicHoliday.objects.filter(
+        day__gte=today() - datetime.timedelta(days=31), day__lte=today() + datetime.timedelta(days=731)
+    )
+    return render(
+        request, "inspections/holiday_list.html", {"form": form, "holidays": holidays, "page_title": _("Public holidays")}
+    )
+
+
+@requires("audits.plan")
+@require_POST
+def holiday_remove(request, pk):
+    holiday = access.get_visible_or_404(request.user, PublicHoliday.objects.all(), pk=pk)
+    holiday.delete()
+    messages.success(request, _("The holiday was removed."))
+    return redirect("inspections:holiday_list")

@@ -146,6 +146,7 @@ URL_PARAMETERS: dict[str, Callable] = {
         f"inspections:{name}": lambda cast: Target({"pk": _inspector_with_profile(cast).pk})
         for name in ("inspector_availability", "inspector_profile")
     },
+    "inspections:holiday_remove": lambda cast: Target({"pk": _public_holiday().pk}),
     # Workers' complaints (inspections/complaint_urls.py): a complaint against agency A, never seen by any agency.
     **{
         f"inspections:{name}": lambda cast: Target({"pk": _complaint_against_agency_a(cast).pk}, owner_agency=cast.agency_a)
@@ -168,6 +169,12 @@ def _cleared_contract_of_agency_a(cast):
     services.approve(by=cast.registrar, contract_id=contract.pk)
     services.issue_clearance(by=cast.registrar, contract_id=contract.pk)
     return services.upload_signed_copy(by=cast.agency_staff, contract_id=contract.pk, upload=pdf_upload("signed.pdf"))
+
+
+def _public_holiday():
+    from inspections.models import PublicHoliday
+
+    return PublicHoliday.objects.order_by("day").first()
 
 
 def _inspector_with_profile(cast):

@@ -467,3 +467,22 @@ def test_an_agency_is_not_told_an_audit_came_from_a_complaint(client, inspectora
     client.force_login(cast.agency_staff)
     filtered = client.get(reverse("inspections:audit_list") + "?kind=complaint").content.decode()
     assert audit.reference in filtered  # the kind filter is not offered to agencies, so it filters nothing
+
+
+def test_no_audit_is_booked_on_a_public_holiday(inspectorate):
+    from inspections.models import PublicHoliday
+
+    holiday = today() + datetime.timedelta(days=3)
+    PublicHoliday.objects.update_or_create(day=holiday, defaults={"name": "Test holiday"})
+    with pytest.raises(ValidationError) as refused:
+        booked_audit(inspectorate, day=holiday)
+    assert "public holiday" in str(refused.value)
+    plan = services.propose_plan(by=inspectorate.chief_inspector, starts_on=holiday, ends_on=holiday + datetime.timedelta(days=3))
+    assert holiday not in set(plan.items.values_list("day", flat=True))
+
+
+def test_public_holidays_are_seeded():
+    from inspections.models import PublicHoliday
+
+    days = {(row.day.month, row.day.day) for row in PublicHoliday.objects.filter(day__year=2027)}
+    assert {(3, 11), (10, 4), (3, 26), (3, 29)} <= days  # Moshoeshoe's Day, Independence Day, Good Friday, Easter Monday
