@@ -1,5 +1,7 @@
 """Core's part of the demo: one ministry login per role."""
 
+import functools
+
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 
@@ -22,18 +24,24 @@ MINISTRY_PEOPLE = [
 ]
 
 
+@functools.cache
+def demo_password_hash() -> str:
+    """Hashed once per run: hashing is slow on purpose, and the demo has dozens of users with the same password."""
+    return make_password(DEMO_PASSWORD)
+
+
 def demo_user(username: str, first: str, last: str, language: str) -> User:
-    user, created = User.objects.get_or_create(
+    existing = User.objects.filter(username=username).first()
+    if existing is not None:
+        return existing
+    return User.objects.create(
         username=username,
-        defaults={
-            "first_name": first,
-            "last_name": last,
-            "email": f"{username}@demo.labour.gov.ls",
-            "preferred_language": language,
-            "password": make_password(DEMO_PASSWORD),
-        },
+        first_name=first,
+        last_name=last,
+        email=f"{username}@demo.labour.gov.ls",
+        preferred_language=language,
+        password=demo_password_hash(),
     )
-    return user
 
 
 def seed_ministry(scale: int) -> list[tuple[str, str]]:
