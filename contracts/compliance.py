@@ -22,9 +22,8 @@ from functools import cached_property
 from typing import Any
 
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import gettext_noop as N_
 
 from contracts.models import (
     HOLDS_POSITION,
@@ -82,7 +81,7 @@ def monthly(amount: Decimal, period: str, *, days_per_month: int | None, hours_p
 
 @dataclass
 class Failure:
-    message: str  # English, marked with N_ for the catalogue; translated when shown
+    message: str  # English, marked with gettext_noop for the catalogue; translated when shown
     params: dict = field(default_factory=dict)
 
 
@@ -172,7 +171,7 @@ def licence_active(facts: Facts):
     from agencies.services import can_recruit
 
     if not can_recruit(facts.contract.agency_id, facts.on):
-        return Failure(N_("The agency's licence is not active: it may not recruit."))
+        return Failure(gettext_noop("The agency's licence is not active: it may not recruit."))
     return None
 
 
@@ -182,12 +181,12 @@ def agreement_in_force(facts: Facts):
     agreement, employer = contract.agreement, contract.employer
     if not agreement.is_in_force_on(contract.start_date):
         return Failure(
-            N_("Agreement %(agreement)s is not in force on the start date %(date)s."),
+            gettext_noop("Agreement %(agreement)s is not in force on the start date %(date)s."),
             {"agreement": agreement.reference, "date": contract.start_date.isoformat()},
         )
     if employer.country_id != agreement.country_id:
         return Failure(
-            N_("The employer is in %(employer_country)s but agreement %(agreement)s is with %(agreement_country)s."),
+            gettext_noop("The employer is in %(employer_country)s but agreement %(agreement)s is with %(agreement_country)s."),
             {
                 "employer_country": employer.country.name,
                 "agreement": agreement.reference,
@@ -196,7 +195,7 @@ def agreement_in_force(facts: Facts):
         )
     if facts.terms is None:
         return Failure(
-            N_("Agreement %(agreement)s has no terms in force on %(date)s."),
+            gettext_noop("Agreement %(agreement)s has no terms in force on %(date)s."),
             {"agreement": agreement.reference, "date": contract.start_date.isoformat()},
         )
     return None
@@ -208,10 +207,10 @@ def sector_occupation_covered(facts: Facts):
         return NOT_CHECKED
     contract = facts.contract
     if facts.sector_terms is None:
-        return Failure(N_("The agreement does not cover the sector %(sector)s."), {"sector": contract.sector.name})
+        return Failure(gettext_noop("The agreement does not cover the sector %(sector)s."), {"sector": contract.sector.name})
     if not any(occupation.code == contract.occupation_id for occupation in facts.terms.occupations.all()):
         return Failure(
-            N_("The agreement does not cover the occupation %(occupation)s."), {"occupation": str(contract.occupation)}
+            gettext_noop("The agreement does not cover the occupation %(occupation)s."), {"occupation": str(contract.occupation)}
         )
     return None
 
@@ -224,16 +223,18 @@ def wage_floor(facts: Facts):
     contract = facts.contract
     if not comparable(contract.currency, floor.currency):
         return Failure(
-            N_("The wage is in %(currency)s but the floor is in %(floor_currency)s; state the wage in %(floor_currency)s."),
+            gettext_noop(
+                "The wage is in %(currency)s but the floor is in %(floor_currency)s; state the wage in %(floor_currency)s."
+            ),
             {"currency": contract.currency, "floor_currency": floor.currency},
         )
     wage = facts.monthly_wage()
     floor_monthly = facts.monthly_of(floor.wage_floor, floor.period)
     if wage is None or floor_monthly is None:
-        return Failure(N_("State the working days per month: a daily wage is compared per month."))
+        return Failure(gettext_noop("State the working days per month: a daily wage is compared per month."))
     if wage < floor_monthly:
         return Failure(
-            N_("The wage comes to %(wage)s a month, below the floor of %(floor)s a month for %(sector)s."),
+            gettext_noop("The wage comes to %(wage)s a month, below the floor of %(floor)s a month for %(sector)s."),
             {
                 "wage": _money(wage, contract.currency),
                 "floor": _money(floor_monthly, floor.currency),
@@ -250,7 +251,7 @@ def length_within_maximum(facts: Facts):
     months = facts.contract.length_months
     if months > facts.terms.max_contract_months:
         return Failure(
-            N_("The contract runs %(months)s months; the agreement allows at most %(maximum)s."),
+            gettext_noop("The contract runs %(months)s months; the agreement allows at most %(maximum)s."),
             {"months": months, "maximum": facts.terms.max_contract_months},
         )
     return None
@@ -267,17 +268,17 @@ def fee_within_cap(facts: Facts):
         return None
     if terms.max_worker_fee == 0:
         return Failure(
-            N_("Under this agreement the employer pays every recruitment fee; the worker may not be charged %(fee)s."),
+            gettext_noop("Under this agreement the employer pays every recruitment fee; the worker may not be charged %(fee)s."),
             {"fee": _money(fee, contract.currency)},
         )
     if not comparable(contract.currency, terms.fee_currency):
         return Failure(
-            N_("The fee is in %(currency)s but the cap is in %(cap_currency)s."),
+            gettext_noop("The fee is in %(currency)s but the cap is in %(cap_currency)s."),
             {"currency": contract.currency, "cap_currency": terms.fee_currency},
         )
     if fee > terms.max_worker_fee:
         return Failure(
-            N_("The worker is charged %(fee)s; the agreement allows at most %(cap)s."),
+            gettext_noop("The worker is charged %(fee)s; the agreement allows at most %(cap)s."),
             {"fee": _money(fee, contract.currency), "cap": _money(terms.max_worker_fee, terms.fee_currency)},
         )
     return None
@@ -291,7 +292,9 @@ def deferred_pay(facts: Facts):
     stated = facts.contract.deferred_pay_percent or Decimal("0")
     if Decimal(stated) != Decimal(required):
         return Failure(
-            N_("The agreement sets deferred pay at %(required)s%% of the wage for this sector; the contract says %(stated)s%%."),
+            gettext_noop(
+                "The agreement sets deferred pay at %(required)s%% of the wage for this sector; the contract says %(stated)s%%."
+            ),
             {"required": _number(required), "stated": _number(stated)},
         )
     return None
@@ -304,7 +307,7 @@ def worker_adult(facts: Facts):
     start = contract.start_date
     age = start.year - born.year - ((start.month, start.day) < (born.month, born.day))
     if age < ADULT_AGE:
-        return Failure(N_("The worker is %(age)s on the start date; the minimum is 18."), {"age": age})
+        return Failure(gettext_noop("The worker is %(age)s on the start date; the minimum is 18."), {"age": age})
     return None
 
 
@@ -312,10 +315,10 @@ def worker_adult(facts: Facts):
 def passport_valid(facts: Facts):
     worker = facts.contract.worker
     if not worker.passport_number or not worker.passport_expires_on:
-        return Failure(N_("The worker's passport number and expiry date are not recorded."))
+        return Failure(gettext_noop("The worker's passport number and expiry date are not recorded."))
     if worker.passport_expires_on < facts.contract.end_date:
         return Failure(
-            N_("The passport expires on %(expiry)s, before the contract ends on %(end)s."),
+            gettext_noop("The passport expires on %(expiry)s, before the contract ends on %(end)s."),
             {"expiry": worker.passport_expires_on.isoformat(), "end": facts.contract.end_date.isoformat()},
         )
     return None
@@ -326,7 +329,7 @@ def employer_not_blacklisted(facts: Facts):
     employer = facts.contract.employer
     if employer.blacklisted:
         return Failure(
-            N_("The employer %(employer)s is blacklisted: %(reason)s"),
+            gettext_noop("The employer %(employer)s is blacklisted: %(reason)s"),
             {"employer": employer.name, "reason": employer.blacklist_reason},
         )
     return None
@@ -343,12 +346,12 @@ def positions_taken(job_order_id: int, *, excluding: int | None = None) -> int:
 def job_order_open(facts: Facts):
     job_order, contract = facts.job_order, facts.contract
     if job_order is None:
-        return Failure(N_("Name the approved job order this contract fills."))
+        return Failure(gettext_noop("Name the approved job order this contract fills."))
     if job_order.status != "approved":
-        return Failure(N_("Job order %(reference)s is not approved."), {"reference": job_order.reference})
+        return Failure(gettext_noop("Job order %(reference)s is not approved."), {"reference": job_order.reference})
     if not job_order.is_open_on(facts.on):
         return Failure(
-            N_("Job order %(reference)s is open for recruitment from %(start)s to %(end)s."),
+            gettext_noop("Job order %(reference)s is open for recruitment from %(start)s to %(end)s."),
             {
                 "reference": job_order.reference,
                 "start": job_order.valid_from.isoformat(),
@@ -356,12 +359,14 @@ def job_order_open(facts: Facts):
             },
         )
     if job_order.agency_id != contract.agency_id:
-        return Failure(N_("Job order %(reference)s belongs to another agency."), {"reference": job_order.reference})
+        return Failure(gettext_noop("Job order %(reference)s belongs to another agency."), {"reference": job_order.reference})
     if job_order.employer_id != contract.employer_id or job_order.occupation_id != contract.occupation_id:
-        return Failure(N_("The employer or occupation differs from job order %(reference)s."), {"reference": job_order.reference})
+        return Failure(
+            gettext_noop("The employer or occupation differs from job order %(reference)s."), {"reference": job_order.reference}
+        )
     if contract.status not in HOLDS_POSITION and positions_taken(job_order.pk, excluding=contract.pk) >= job_order.positions:
         return Failure(
-            N_("All %(positions)s positions of job order %(reference)s are taken."),
+            gettext_noop("All %(positions)s positions of job order %(reference)s are taken."),
             {"positions": job_order.positions, "reference": job_order.reference},
         )
     return None
@@ -376,7 +381,7 @@ def no_substitution(facts: Facts):
     if not comparable(contract.currency, job_order.currency):
         problems.append(
             [
-                N_("the wage is in %(currency)s, the job order's in %(order_currency)s"),
+                gettext_noop("the wage is in %(currency)s, the job order's in %(order_currency)s"),
                 {"currency": contract.currency, "order_currency": job_order.currency},
             ]
         )
@@ -386,27 +391,27 @@ def no_substitution(facts: Facts):
         if wage is not None and offered is not None and wage < offered:
             problems.append(
                 [
-                    N_("a wage of %(wage)s a month against %(offered)s offered"),
+                    gettext_noop("a wage of %(wage)s a month against %(offered)s offered"),
                     {"wage": _money(wage, contract.currency), "offered": _money(offered, job_order.currency)},
                 ]
             )
     if contract.length_months > job_order.contract_months:
         problems.append(
             [
-                N_("%(months)s months against %(offered)s offered"),
+                gettext_noop("%(months)s months against %(offered)s offered"),
                 {"months": str(contract.length_months), "offered": str(job_order.contract_months)},
             ]
         )
     if Decimal(contract.hours_per_week) > Decimal(job_order.hours_per_week):
         problems.append(
             [
-                N_("%(hours)s hours a week against %(offered)s offered"),
+                gettext_noop("%(hours)s hours a week against %(offered)s offered"),
                 {"hours": _number(contract.hours_per_week), "offered": _number(job_order.hours_per_week)},
             ]
         )
     if problems:
         return Failure(
-            N_("Worse than job order %(reference)s: %(problems)s."),
+            gettext_noop("Worse than job order %(reference)s: %(problems)s."),
             {"reference": job_order.reference, "problems": problems},
         )
     return None
@@ -420,16 +425,16 @@ def insurance_medical(facts: Facts):
     missing = []
     if terms.insurance_required:
         if not (contract.insurer and contract.insurance_policy and contract.insurance_until):
-            missing.append([N_("the insurer, policy number and cover date"), {}])
+            missing.append([gettext_noop("the insurer, policy number and cover date"), {}])
         elif contract.insurance_until < contract.end_date:
-            missing.append([N_("insurance cover until the contract ends"), {}])
+            missing.append([gettext_noop("insurance cover until the contract ends"), {}])
     if terms.medical_required:
         if not (contract.medical_on and contract.medical_until):
-            missing.append([N_("the medical certificate's dates"), {}])
+            missing.append([gettext_noop("the medical certificate's dates"), {}])
         elif contract.medical_until < contract.start_date or contract.medical_on > facts.on:
-            missing.append([N_("a medical certificate valid on the start date"), {}])
+            missing.append([gettext_noop("a medical certificate valid on the start date"), {}])
     if missing:
-        return Failure(N_("The agreement requires %(missing)s."), {"missing": missing})
+        return Failure(gettext_noop("The agreement requires %(missing)s."), {"missing": missing})
     return None
 
 
@@ -446,7 +451,7 @@ def no_overlap(facts: Facts):
         others = others.exclude(pk=contract.pk)
     other = others.values_list("reference", flat=True).first()
     if other:
-        return Failure(N_("The worker already has contract %(reference)s over these dates."), {"reference": other})
+        return Failure(gettext_noop("The worker already has contract %(reference)s over these dates."), {"reference": other})
     return None
 
 
@@ -462,7 +467,7 @@ def annual_quota(facts: Facts):
     count = used.count()
     if count >= terms.annual_quota:
         return Failure(
-            N_("The quota of %(quota)s contracts for %(year)s is used (%(used)s approved)."),
+            gettext_noop("The quota of %(quota)s contracts for %(year)s is used (%(used)s approved)."),
             {"quota": terms.annual_quota, "year": year, "used": count},
         )
     return None
@@ -480,7 +485,7 @@ def training_complete(facts: Facts):
     gate = training_gate(facts.contract.worker_id, codes, facts.contract.start_date)
     if not gate.passed:
         return Failure(
-            N_("Training not yet valid for the start date: %(detail)s Clearance will require it."),
+            gettext_noop("Training not yet valid for the start date: %(detail)s Clearance will require it."),
             {"detail": " ".join(gate.explanation())},
         )
     return None
