@@ -174,3 +174,33 @@ FILTERS = (
     _("This month"),
     _("This year"),
 )
+
+# django/utils/dates.py: short weekday and month names of the date filter ("D", "M" formats).
+DATES = (
+    _("Mon"),
+    _("Tue"),
+    _("Wed"),
+    _("Thu"),
+    _("Fri"),
+    _("Sat"),
+    _("Sun"),
+    _("jan"),
+    _("feb"),
+    _("mar"),
+    _("apr"),
+    _("may"),
+    _("jun"),
+    _("jul"),
+    _("aug"),
+    _("sep"),
+    _("oct"),
+    _("nov"),
+    _("dec"),
+)
+
+# simple_history/models.py: what a history row did.
+HISTORY = (
+    _("Created"),
+    _("Changed"),
+    _("Deleted"),
+)
