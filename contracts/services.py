@@ -71,7 +71,7 @@ FROM_JOB_ORDER = ("employer", "agreement", "occupation", "sector", "work_place")
 
 
 def _day(value: datetime.date) -> str:
-    return date_format(value, "j M Y")
+    return date_format(value, "j F Y")  # in full: an SMS reader should not have to decode an abbreviation
 
 
 # --- Agreements --------------------------------------------------------------------------------------
