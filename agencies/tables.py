@@ -3,6 +3,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency, Licence, LicenceApplication
+from core.lists import DayColumn
 
 
 class AgencyTable(tables.Table):
@@ -44,8 +45,8 @@ class LicenceTable(tables.Table):
     number = tables.LinkColumn("agencies:licence_detail", args=[tables.A("pk")], verbose_name=_("Licence"))
     agency = tables.Column(verbose_name=_("Agency"), order_by=("agency__legal_name",))
     status = tables.Column(verbose_name=_("Status"))
-    valid_from = tables.DateColumn(verbose_name=_("Valid from"), format="Y-m-d")
-    expires_on = tables.DateColumn(verbose_name=_("Expires on"), format="Y-m-d")
+    valid_from = DayColumn(verbose_name=_("Valid from"))
+    expires_on = DayColumn(verbose_name=_("Expires on"))
 
     class Meta:
         model = Licence

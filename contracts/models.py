@@ -363,7 +363,11 @@ class JobOrder(ConcurrentTransitionMixin, models.Model):
             models.CheckConstraint(condition=Q(valid_until__gte=models.F("valid_from")), name="job_order_dates_in_order"),
             models.CheckConstraint(condition=Q(positions__gte=1), name="job_order_positions_positive"),
         ]
-        indexes = [models.Index(fields=["status", "submitted_at"], name="job_order_queue_idx")]
+        indexes = [
+            models.Index(fields=["status", "submitted_at"], name="job_order_queue_idx"),
+            models.Index(fields=["-submitted_at", "-id"], name="job_order_submitted_idx"),
+            models.Index(fields=["agency", "-submitted_at", "-id"], name="job_order_agency_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.reference} {self.occupation.title} ({self.employer.name})"
@@ -534,8 +538,13 @@ class Contract(ConcurrentTransitionMixin, models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(end_date__gt=models.F("start_date")), name="contract_ends_after_start"),
         ]
+        # The list pages sort newest first and read 51 rows: each index below serves one of them without a sort
+        # (everyone's, a status queue, one agency's, one agency's by status).
         indexes = [
-            models.Index(fields=["agency", "status", "-created_at"], name="contract_agency_status_idx"),
+            models.Index(fields=["-created_at", "-id"], name="contract_created_idx"),
+            models.Index(fields=["status", "-created_at", "-id"], name="contract_status_created_idx"),
+            models.Index(fields=["agency", "-created_at", "-id"], name="contract_agency_created_idx"),
+            models.Index(fields=["agency", "status", "-created_at", "-id"], name="contract_agency_status_idx"),
             models.Index(fields=["agreement", "status"], name="contract_agreement_status_idx"),
             models.Index(fields=["worker", "status"], name="contract_worker_status_idx"),
         ]

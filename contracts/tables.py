@@ -2,6 +2,7 @@ import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 
 from contracts.models import Contract, Employer, JobOrder
+from core.lists import DayColumn
 
 
 class ContractTable(tables.Table):
@@ -12,8 +13,8 @@ class ContractTable(tables.Table):
     agency = tables.Column(verbose_name=_("Agency"))
     employer = tables.Column(verbose_name=_("Employer"), accessor="employer__name")
     country = tables.Column(verbose_name=_("Country"), accessor="employer__country__name", orderable=False)
-    start_date = tables.DateColumn(verbose_name=_("Starts"), format="Y-m-d")
-    end_date = tables.DateColumn(verbose_name=_("Ends"), format="Y-m-d")
+    start_date = DayColumn(verbose_name=_("Starts"))
+    end_date = DayColumn(verbose_name=_("Ends"))
     status = tables.Column(verbose_name=_("Status"))
 
     personal_columns = ("worker",)
@@ -30,8 +31,8 @@ class JobOrderTable(tables.Table):
     employer = tables.Column(verbose_name=_("Employer"), accessor="employer__name")
     occupation = tables.Column(verbose_name=_("Occupation"), accessor="occupation__title")
     positions = tables.Column(verbose_name=_("Positions"))
-    valid_until = tables.DateColumn(verbose_name=_("Open until"), format="Y-m-d")
-    submitted_at = tables.DateColumn(verbose_name=_("Submitted"), format="Y-m-d")
+    valid_until = DayColumn(verbose_name=_("Open until"))
+    submitted_at = DayColumn(verbose_name=_("Submitted"))
     status = tables.Column(verbose_name=_("Status"))
 
     class Meta:

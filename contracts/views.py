@@ -428,6 +428,7 @@ class ContractListView(RecordListView):
         return (
             Contract.objects.visible_to(self.request.user)
             .select_related("worker", "agency", "employer__country")
+            .defer("compliance")  # a kilobyte of rule results per row that the list never shows
             .order_by("-created_at", "-pk")
         )
 

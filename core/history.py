@@ -22,7 +22,12 @@ class HistoryEntry:
 def history_of(record: Any, limit: int = 50) -> list[HistoryEntry]:
     entries: list[HistoryEntry] = []
     content_type = ContentType.objects.get_for_model(record)
-    for log in StateLog.objects.filter(content_type=content_type, object_id=record.pk).select_related("by")[:limit]:
+    logs = (
+        StateLog.objects.filter(content_type=content_type, object_id=record.pk)
+        .select_related("by", "content_type")  # the state labels read the content type: one query, not one per row
+        .order_by("-timestamp", "-pk")[:limit]
+    )
+    for log in logs:
         entries.append(
             HistoryEntry(
                 when=log.timestamp,

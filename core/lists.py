@@ -13,6 +13,7 @@ import csv
 from collections.abc import Iterator
 from typing import Any
 
+import django_tables2 as tables
 from django.http import HttpResponseBadRequest, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -96,3 +97,20 @@ class RecordListView(access.CapabilityRequiredMixin, SingleTableMixin, FilterVie
         if self.create_url_name and access.can(self.request.user, self.create_capability):
             context["create_url_name"] = self.create_url_name
         return context
+
+
+class DayColumn(tables.Column):
+    """A date (or the local date of a moment) as YYYY-MM-DD.
+
+    django-tables2's DateColumn compiles a template for every cell, a quarter of a list page's time; this one
+    formats in Python. Exports get the same text.
+    """
+
+    def render(self, value: Any) -> str:
+        if hasattr(value, "tzinfo") and hasattr(value, "hour"):
+            value = timezone.localtime(value) if timezone.is_aware(value) else value
+            value = value.date()
+        return value.isoformat()
+
+    def value(self, value: Any) -> str:
+        return self.render(value)

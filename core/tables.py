@@ -2,6 +2,7 @@ import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 
 from core.access import Role
+from core.lists import DayColumn
 from core.models import RegulatoryParameter, User
 
 
@@ -30,7 +31,7 @@ class ParameterTable(tables.Table):
     key = tables.LinkColumn("core:parameter_detail", args=[tables.A("key")], verbose_name=_("Parameter"), text=lambda r: r.label)
     value = tables.Column(verbose_name=_("Value"))
     unit = tables.Column(verbose_name=_("Unit"), accessor="definition__unit", orderable=False)
-    effective_from = tables.DateColumn(verbose_name=_("In force since"), format="Y-m-d")
+    effective_from = DayColumn(verbose_name=_("In force since"))
     note = tables.Column(verbose_name=_("Legal basis or note"))
 
     class Meta:

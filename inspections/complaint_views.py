@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 from core import access, registry
 from core.access import requires
 from core.dates import today
-from core.lists import RecordListView
+from core.lists import DayColumn, RecordListView
 from inspections import complaints
 from inspections.complaint_forms import ComplaintFilter, ComplaintForm, DismissForm, ResolveForm, TriageForm
 from inspections.models import OPEN_COMPLAINT_STATES, Audit, Complaint, ComplaintStatus
@@ -45,8 +45,8 @@ class ComplaintTable(tables.Table):
     reference = tables.LinkColumn("inspections:complaint_detail", args=[tables.A("pk")], verbose_name=gettext_lazy("Complaint"))
     agency = tables.Column(verbose_name=gettext_lazy("Agency"), order_by=("agency__trading_name", "agency__legal_name"))
     category = tables.Column(verbose_name=gettext_lazy("Kind"))
-    received_at = tables.DateColumn(verbose_name=gettext_lazy("Received"), format="Y-m-d")
-    due_on = tables.DateColumn(verbose_name=gettext_lazy("Due"), format="Y-m-d")
+    received_at = DayColumn(verbose_name=gettext_lazy("Received"))
+    due_on = DayColumn(verbose_name=gettext_lazy("Due"))
     timeliness = tables.Column(verbose_name=gettext_lazy("Timeliness"), empty_values=(), orderable=False)
     status = tables.Column(verbose_name=gettext_lazy("Status"))
     complainant = tables.Column(verbose_name=gettext_lazy("Complainant"), empty_values=(), orderable=False)

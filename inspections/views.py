@@ -25,7 +25,7 @@ from core import access, registry
 from core.access import requires
 from core.actions import errors_to_messages, perform
 from core.dates import today
-from core.lists import RecordListView
+from core.lists import DayColumn, RecordListView
 from core.models import User
 from inspections import services
 from inspections.forms import (
@@ -233,7 +233,7 @@ class AuditTable(tables.Table):
     reference = tables.LinkColumn("inspections:audit_detail", args=[tables.A("pk")], verbose_name=gettext_lazy("Audit"))
     agency = tables.Column(verbose_name=gettext_lazy("Agency"))
     kind = tables.Column(verbose_name=gettext_lazy("Kind"))
-    scheduled_on = tables.DateColumn(verbose_name=gettext_lazy("Date"), format="Y-m-d")
+    scheduled_on = DayColumn(verbose_name=gettext_lazy("Date"))
     inspector = tables.Column(
         verbose_name=gettext_lazy("Inspector"), accessor="inspector__get_full_name", order_by="inspector__last_name"
     )
