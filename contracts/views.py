@@ -493,7 +493,7 @@ def contract_detail(request, pk):
     contract = access.get_visible_or_404(
         request.user,
         Contract.objects.select_related(
-            "worker", "agency", "employer__country", "agreement__country", "job_order", "occupation", "sector"
+            "worker", "agency", "employer__country", "agreement__country", "job_order", "occupation", "sector", "clearance"
         ).prefetch_related(Prefetch("agency__licences")),
         pk=pk,
     )

@@ -422,3 +422,23 @@ def test_dashboard_panels(client, cast, setting, worker):
     assert contract.reference in page and "1 contract waiting for a decision" in page
     client.force_login(cast.agency_staff)
     assert "Your contracts" in client.get(reverse("core:dashboard")).content.decode()
+
+
+def test_the_contract_page_takes_as_many_queries_with_a_long_history_and_a_clearance(client, cast, setting):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    short = services.save_draft(by=cast.agency_staff, data=contract_data(setting, passport_worker(cast.agency_a)))
+    long = services.save_draft(by=cast.agency_staff, data=contract_data(setting, passport_worker(cast.agency_a)))
+    services.submit(by=cast.agency_staff, contract_id=long.pk)
+    services.approve(by=cast.registrar, contract_id=long.pk)
+    services.issue_clearance(by=cast.registrar, contract_id=long.pk)
+    client.force_login(cast.registrar)
+
+    def count(contract):
+        client.get(reverse("contracts:contract_detail", args=[contract.pk]))
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("contracts:contract_detail", args=[contract.pk])).status_code == 200
+        return len(captured)
+
+    assert count(long) == count(short)
