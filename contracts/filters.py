@@ -28,19 +28,24 @@ class ContractFilter(django_filters.FilterSet):
         fields = ["q", "status", "agreement", "overdue"]
 
     def search(self, queryset, name, value):
-        """Workers first, then their contracts: one OR across both tables can use no index and scans them all."""
+        """Workers first, then their contracts (one OR across both tables can use no index and scans them all).
+
+        A number (reference, national ID, passport) matches a handful of rows: their contracts are collected and
+        the page sorts those few. A name prefix may match tens of thousands of contracts: then the contracts are
+        read newest first and kept while their worker matches, so the database stops after one page.
+        """
         value = value.strip()
         number = normalise_reference(value)
-        workers = Worker.objects.filter(
-            Q(national_id=number) | Q(passport_number=number) | Q(last_name__istartswith=value)
-        ).values("pk")
-        matching = (
-            Contract.objects.filter(reference=number)
-            .order_by()
-            .values("pk")
-            .union(Contract.objects.filter(worker__in=workers).order_by().values("pk"))
-        )
-        return queryset.filter(pk__in=matching)
+        if any(character.isdigit() for character in value):
+            workers = Worker.objects.filter(Q(national_id=number) | Q(passport_number=number)).values("pk")
+            matching = (
+                Contract.objects.filter(reference=number)
+                .order_by()
+                .values("pk")
+                .union(Contract.objects.filter(worker__in=workers).order_by().values("pk"))
+            )
+            return queryset.filter(pk__in=matching)
+        return queryset.filter(worker__in=Worker.objects.filter(last_name__istartswith=value).values("pk"))
 
     def filter_overdue(self, queryset, name, value):
         if value:

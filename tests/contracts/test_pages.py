@@ -442,3 +442,14 @@ def test_the_contract_page_takes_as_many_queries_with_a_long_history_and_a_clear
         return len(captured)
 
     assert count(long) == count(short)
+
+
+def test_contract_search_by_reference_national_id_passport_and_name(client, cast, setting):
+    wanted = passport_worker(cast.agency_a, last_name="Mofokeng")
+    other = passport_worker(cast.agency_a, last_name="Ramaili")
+    mine = services.save_draft(by=cast.agency_staff, data=contract_data(setting, wanted))
+    theirs = services.save_draft(by=cast.agency_staff, data=contract_data(setting, other))
+    client.force_login(cast.registrar)
+    for query in (mine.reference.lower(), wanted.national_id, wanted.passport_number, "mofo"):
+        page = client.get(reverse("contracts:contract_list"), {"q": query}).content.decode()
+        assert mine.reference in page and theirs.reference not in page, query
