@@ -47,6 +47,8 @@ class Recipient:
     to: Any  # a phone number (PhoneNumber or text in E.164)
     language: str
     context: dict = field(default_factory=dict)
+    worker_id: int | None = None
+    agency_id: int | None = None
 
 
 def normalise_number(number: Any) -> str:
@@ -79,11 +81,30 @@ class _Renderer:
         return language, " ".join(text.split())
 
 
-def notify(*, to: Any, template: str, language: str, context: dict | None = None) -> OutboundSms:
-    """Queue one SMS for sending after the current transaction commits."""
+def notify(
+    *,
+    to: Any,
+    template: str,
+    language: str,
+    context: dict | None = None,
+    worker_id: int | None = None,
+    agency_id: int | None = None,
+) -> OutboundSms:
+    """Queue one SMS for sending after the current transaction commits.
+
+    ``worker_id`` and ``agency_id`` say whom the message is about, so the
+    outbox, the worker's conversation and the reports can find it.
+    """
     renderer = _Renderer(template)
     language, body = renderer.render(language, context or {})
-    message = OutboundSms.objects.create(to=normalise_number(to), language=language, template_key=template, body=body)
+    message = OutboundSms.objects.create(
+        to=normalise_number(to),
+        language=language,
+        template_key=template,
+        body=body,
+        worker_id=worker_id,
+        agency_id=agency_id,
+    )
     kick_outbox()
     return message
 
@@ -105,8 +126,11 @@ def notify_many(*, template: str, recipients: Iterable[Recipient]) -> int:
                 language=language,
                 template_key=template,
                 body=body,
+                worker_id=recipient.worker_id,
+                agency_id=recipient.agency_id,
                 created_at=now,
                 next_attempt_at=now,
+                status_changed_at=now,
             )
         )
     with transaction.atomic():
