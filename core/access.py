@@ -113,6 +113,13 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "complaints.record": frozenset({Role.INSPECTOR, Role.CHIEF_INSPECTOR, Role.LICENSING_OFFICER, Role.REGISTRAR}),
     "complaints.handle": frozenset({Role.INSPECTOR, Role.CHIEF_INSPECTOR}),  # triage, resolve, dismiss
     "complaints.identity": frozenset({Role.INSPECTOR, Role.CHIEF_INSPECTOR}),
+    # SMS. The outbox and inbound messages carry numbers and texts: personal, so not for analysts.
+    "sms.view": frozenset({Role.REGISTRAR, Role.ADMINISTRATOR}),  # outbox, inbound, delivery rates, failed numbers
+    # Record an opt-out or opt-in said in person or by phone; clear a fixed number.
+    "sms.manage": frozenset({Role.REGISTRAR, Role.ADMINISTRATOR, Role.TRAINER}),
+    # Compliance reports and the ministry dashboard: aggregate figures, never personal detail.
+    "reports.view": MINISTRY_ROLES,
+    "reports.generate": MINISTRY_ROLES,
 }
 
 
