@@ -165,3 +165,18 @@ class InboundSms(models.Model):
 
     def __str__(self) -> str:
         return f"SMS {self.provider_id} from {self.from_number}"
+
+
+class SmsThrottle(models.Model):
+    """The shared count behind the messages-per-second limit, one row per provider.
+
+    Every worker that sends takes its share of the current second from this
+    row under a lock, so the limit holds across workers and machines.
+    """
+
+    name = models.CharField(max_length=40, primary_key=True)
+    window_started_at = models.DateTimeField(default=timezone.now)
+    sent_in_window = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.sent_in_window} since {self.window_started_at:%H:%M:%S}"
