@@ -3,6 +3,8 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("core.urls")),
     path("sms/", include("notifications.urls")),
+    # The SMS provider's webhooks (delivery receipts, inbound messages): no login, signed.
+    path("sms/", include("notifications.webhook_urls")),
     path("agencies/", include("agencies.urls")),
     path("workers/", include("workers.urls")),
     path("training/", include("predeparture.urls")),
