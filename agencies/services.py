@@ -574,7 +574,13 @@ def send_expiry_reminders() -> str:
                 manager = licence.agency.memberships.filter(is_manager=True, ended_at__isnull=True).select_related("user").first()
                 language = manager.user.preferred_language if manager else "st"
                 try:
-                    notify(to=licence.agency.mobile, template="licence.expiry_reminder", language=language, context=values)
+                    notify(
+                        to=licence.agency.mobile,
+                        template="licence.expiry_reminder",
+                        language=language,
+                        context=values,
+                        agency_id=licence.agency_id,
+                    )
                 except InvalidSmsNumber:
                     pass  # the e-mail and the notice still reach the agency
             sent += 1

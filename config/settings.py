@@ -197,12 +197,30 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Ministry of Labour and Emplo
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- SMS --------------------------------------------------------------------
-SMS_BACKEND = env_choice("SMS_BACKEND", "console", ("console", "memory"))
+SMS_BACKEND = env_choice("SMS_BACKEND", "console", ("console", "memory", "twilio"))
 SMS_BATCH_SIZE = env_int("SMS_BATCH_SIZE", 200)
 SMS_MAX_ATTEMPTS = env_int("SMS_MAX_ATTEMPTS", 5)
+# Seconds to wait for the provider's answer; the twilio client waits for ever unless told.
+SMS_PROVIDER_TIMEOUT = env_int("SMS_PROVIDER_TIMEOUT", 10)
+# Messages per second across every worker (the provider's limit for the sender, shared through SmsThrottle).
+SMS_RATE_PER_SECOND = env_int("SMS_RATE_PER_SECOND", 10)
 TWILIO_ACCOUNT_SID = env_str("TWILIO_ACCOUNT_SID")
 TWILIO_AUTH_TOKEN = env_str("TWILIO_AUTH_TOKEN")
+# The sender: a Messaging Service (preferred: it picks the number and handles opt-outs) or one number.
+TWILIO_MESSAGING_SERVICE_SID = env_str("TWILIO_MESSAGING_SERVICE_SID")
 TWILIO_FROM_NUMBER = env_str("TWILIO_FROM_NUMBER")
+if SMS_PROVIDER_TIMEOUT < 1:
+    raise ImproperlyConfigured("The environment variable SMS_PROVIDER_TIMEOUT must be 1 second or more.")
+if SMS_RATE_PER_SECOND < 1:
+    raise ImproperlyConfigured("The environment variable SMS_RATE_PER_SECOND must be 1 or more.")
+if SMS_BACKEND == "twilio":
+    env_required("TWILIO_ACCOUNT_SID", "SMS_BACKEND=twilio sends through this Twilio account.")
+    env_required("TWILIO_AUTH_TOKEN", "SMS_BACKEND=twilio needs the account's auth token.")
+    if not (TWILIO_MESSAGING_SERVICE_SID or TWILIO_FROM_NUMBER):
+        raise ImproperlyConfigured(
+            "The environment variable TWILIO_MESSAGING_SERVICE_SID or TWILIO_FROM_NUMBER must be set: "
+            "SMS_BACKEND=twilio needs a sender."
+        )
 
 # --- Background tasks ---------------------------------------------------------
 # The database backend needs nothing else installed; `manage.py db_worker` runs it.

@@ -551,10 +551,13 @@ def tell_workers_of_sanction(*, licence_id: int, template: str) -> int:
         Worker.objects.filter(contracts__agency_id=licence.agency_id, contracts__status__in=PENDING_OR_ACTIVE, sms_consent=True)
         .exclude(mobile="")
         .distinct()
-        .values_list("mobile", "preferred_language")
+        .values_list("pk", "mobile", "preferred_language")
     )
     context = {"agency": str(licence.agency), "licence": licence.number, "helpline": settings.MINISTRY_HELPLINE}
-    recipients = [Recipient(to=str(mobile), language=language, context=context) for mobile, language in workers.iterator()]
+    recipients = [
+        Recipient(to=str(mobile), language=language, context=context, worker_id=pk, agency_id=licence.agency_id)
+        for pk, mobile, language in workers.iterator()
+    ]
     try:
         return notify_many(template=template, recipients=recipients)
     except InvalidSmsNumber:

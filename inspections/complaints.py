@@ -117,15 +117,24 @@ def _tell_complainant(complaint: Complaint, template: str, **context: Any) -> bo
     A phone given for the complaint is the complainant's consent to SMS about it: they gave it for this purpose. A
     registered worker with no phone given for the complaint is told on their own mobile only if they agreed to SMS.
     """
+    # The worker's id goes with an SMS to their own mobile only: the send-time consent check then applies, while a
+    # phone given for the complaint is not held to the worker's general consent.
     if complaint.complainant_phone:
-        to = complaint.complainant_phone
+        to, worker_id = complaint.complainant_phone, None
     elif complaint.worker_id and complaint.worker.sms_consent and complaint.worker.mobile:
-        to = complaint.worker.mobile
+        to, worker_id = complaint.worker.mobile, complaint.worker_id
     else:
         return False
     values = {"reference": complaint.reference, "agency": str(complaint.agency), "due_on": _sms_day(complaint.due_on)}
     try:
-        notify(to=to, template=template, language=complaint.complainant_language, context=values | context)
+        notify(
+            to=to,
+            template=template,
+            language=complaint.complainant_language,
+            context=values | context,
+            worker_id=worker_id,
+            agency_id=complaint.agency_id,
+        )
     except InvalidSmsNumber:
         return False
     return True

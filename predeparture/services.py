@@ -57,7 +57,7 @@ def tell_worker(worker: Worker, template: str, context: dict) -> bool:
     if not worker.sms_consent or not worker.mobile:
         return False
     try:
-        notify(to=worker.mobile, template=template, language=worker.preferred_language, context=context)
+        notify(to=worker.mobile, template=template, language=worker.preferred_language, context=context, worker_id=worker.pk)
     except InvalidSmsNumber:
         return False
     return True
