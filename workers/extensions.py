@@ -3,6 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from core import access, registry
+from notifications.services import register_send_guard
 
 registry.register_nav(registry.NavItem(_("Workers"), "workers:worker_list", "workers.view", order=20))
 
@@ -62,3 +63,17 @@ registry.register_section(
         order=80,
     ),
 )
+
+
+def _without_consent(messages):
+    """Send guard: a worker who has withdrawn consent gets no SMS, even one queued before they withdrew it."""
+    from workers.models import Worker
+
+    worker_ids = {message.worker_id for message in messages if message.worker_id}
+    if not worker_ids:
+        return {}
+    refused = set(Worker.objects.filter(pk__in=worker_ids, sms_consent=False).values_list("pk", flat=True))
+    return {message.pk: "the worker has not agreed to SMS" for message in messages if message.worker_id in refused}
+
+
+register_send_guard(_without_consent)
