@@ -10,6 +10,7 @@ urlpatterns = [
     path("training/", include("predeparture.urls")),
     path("contracts/", include("contracts.urls")),
     path("inspections/", include("inspections.urls")),
+    path("reports/", include("reports.urls")),
     # Deployment clearance verification for border officials: no login.
     path("clearance/", include("contracts.public_urls")),
     # Agency sign-up and staff management.

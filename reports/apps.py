@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class ReportsConfig(AppConfig):
     name = "reports"
     verbose_name = _("Compliance reports")
+
+    def ready(self) -> None:
+        from reports import extensions  # noqa: F401

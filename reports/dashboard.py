@@ -1,0 +1,131 @@
+"""The ministry's dashboard panel: headline figures of each agreement in force, and small monthly trends.
+
+It renders the same ``ComplianceFigures`` as the reports (the last twelve months up to today, compared with
+the twelve before), so a number on the dashboard is the number in the PDF. Nothing is cached: the figures
+are a fixed number of queries per agreement, and there are few agreements in force. The trend charts are
+SVG drawn here and written out by the template: no JavaScript, no inline style.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.db.models import Q
+from django.urls import Resolver404, resolve
+
+from core import access
+from core.dates import add_months, today
+from reports.figures import compute_figures, monthly_trend
+from reports.formatting import format_value
+
+CHART_WIDTH, CHART_HEIGHT, BAR_GAP = 120, 36, 2
+
+
+@dataclass(frozen=True)
+class Bar:
+    x: float
+    y: float
+    width: float
+    height: float
+    label: str
+
+
+@dataclass(frozen=True)
+class TrendChart:
+    title: str
+    latest: str
+    highest: str
+    bars: list[Bar]
+    width: int = CHART_WIDTH
+    height: int = CHART_HEIGHT
+
+    @property
+    def description(self) -> str:
+        return "; ".join(bar.label for bar in self.bars)
+
+
+def trend_charts(table) -> list[TrendChart]:
+    """One small bar chart per numeric column of a monthly trend table (first column: the month)."""
+    charts = []
+    months = len(table.rows)
+    if not months:
+        return charts
+    slot = CHART_WIDTH / months
+    for column in range(1, len(table.columns)):
+        values = [row[column] or 0 for row in table.rows]
+        highest = max(values)
+        bars = []
+        for index, (row, value) in enumerate(zip(table.rows, values, strict=True)):
+            height = 0 if not highest else max((CHART_HEIGHT - 2) * value / highest, 1 if value else 0)
+            bars.append(
+                Bar(
+                    x=round(index * slot + BAR_GAP / 2, 2),
+                    y=round(CHART_HEIGHT - height, 2),
+                    width=round(slot - BAR_GAP, 2),
+                    height=round(height, 2),
+                    label=f"{row[0]}: {format_value(value)}",
+                )
+            )
+        charts.append(
+            TrendChart(
+                title=str(table.columns[column]), latest=format_value(values[-1]), highest=format_value(highest), bars=bars
+            )
+        )
+    return charts
+
+
+@lru_cache(maxsize=256)
+def _capability_of(path: str) -> str | None:
+    try:
+        return access.declared_capability(resolve(path).func)
+    except Resolver404:
+        return None
+
+
+def followable(user: Any, link: str) -> bool:
+    """Whether ``user`` may open the list behind a number (analysts, say, may not open contract lists)."""
+    if not link:
+        return False
+    capability = _capability_of(urlsplit(link).path)
+    return capability is not None and access.can(user, capability)
+
+
+def last_twelve_months(on: datetime.date | None = None) -> tuple[datetime.date, datetime.date]:
+    on = on or today()
+    return add_months(on, -12) + datetime.timedelta(days=1), on
+
+
+def agreements_in_force(on: datetime.date):
+    from contracts.models import Agreement, AgreementStatus
+
+    return (
+        Agreement.objects.filter(status=AgreementStatus.IN_FORCE, in_force_from__lte=on)
+        .filter(Q(in_force_until__isnull=True) | Q(in_force_until__gte=on))
+        .select_related("country")
+        .order_by("reference")
+    )
+
+
+def panel_context(request) -> dict:
+    day = today()
+    start, end = last_twelve_months(day)
+    agreements = []
+    for agreement in agreements_in_force(day):
+        figures = compute_figures(agreement_id=agreement.pk, start=start, end=end)
+        trend = monthly_trend(agreement_id=agreement.pk, months=12, until=day)
+        agreements.append(
+            {
+                "agreement": agreement,
+                "figures": figures,
+                "headline": [
+                    {"figure": figure, "link": figure.link if followable(request.user, figure.link) else ""}
+                    for figure in figures.headline
+                ],
+                "charts": trend_charts(trend),
+            }
+        )
+    return {"agreements": agreements, "start": start, "end": end}
