@@ -228,3 +228,49 @@ def _seed_agencies(scale):
 
 
 registry.register_demo_seeder(registry.DemoSeeder(name="agencies.agencies", seed=_seed_agencies, order=20))
+
+
+# --- SMS: VERIFY <licence number> ---------------------------------------------------------------------------
+
+# An agency's name is cut so that the answer stays within two SMS segments.
+SMS_AGENCY_NAME_LENGTH = 40
+
+
+def _verify_by_sms(context):
+    """Whether the licence with this number lets its agency recruit: the public register's answer, by SMS."""
+    from agencies.certificate import public_status
+    from agencies.models import Licence, LicenceStatus
+    from core.dates import today
+    from core.text import normalise_reference
+    from notifications.inbound import render_for
+
+    number = normalise_reference(context.text.split()[0] if context.text.split() else "")[:30]
+    if not number:
+        return render_for(context, "verify.usage")
+    licence = Licence.objects.select_related("agency").filter(number=number).first()
+    if licence is None:
+        return render_for(context, "verify.unknown", {"number": number})
+    on = today()
+    status = public_status(licence, on)
+    agency = licence.agency.trading_name or licence.agency.legal_name
+    values = {"number": licence.number, "agency": agency[:SMS_AGENCY_NAME_LENGTH], "until": f"{licence.expires_on:%d/%m/%Y}"}
+    if status == LicenceStatus.ACTIVE and (licence.valid_from > on or not licence.agency.is_active):
+        return render_for(context, "verify.not_recruiting", values)
+    return render_for(context, f"verify.{status}", values)
+
+
+def _agency_names():
+    """Every agency's id and name, for the SMS outbox's agency filter and column (one query; agencies are few)."""
+    from agencies.models import Agency
+
+    return list(Agency.objects.order_by("legal_name", "pk").values_list("pk", "legal_name"))
+
+
+def _register_sms_commands():
+    from notifications.commands import register_agency_directory, register_command
+
+    register_command(["VERIFY", "NETEFATSA"], _verify_by_sms)
+    register_agency_directory(_agency_names)
+
+
+_register_sms_commands()

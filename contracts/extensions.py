@@ -108,3 +108,60 @@ registry.register_section(
         order=40,
     ),
 )
+
+
+# --- SMS: STATUS ---------------------------------------------------------------------------------------------
+
+# Contracts no longer in play are not "current": the latest of the others is.
+ENDED_STATES = ("cancelled", "rejected")
+
+
+def _status_by_sms(context):
+    """The sender's current contract, training and clearance; nothing personal to a number that is not one worker's."""
+    from django.utils import timezone, translation
+
+    from contracts.models import Contract
+    from notifications.inbound import render_for
+    from predeparture.models import Enrolment
+
+    if not context.known or context.worker_id is None:
+        return render_for(context, "status.unknown")
+    contract = (
+        Contract.objects.filter(worker_id=context.worker_id)
+        .exclude(status__in=ENDED_STATES)
+        .select_related("clearance")
+        .order_by("-start_date", "-pk")
+        .first()
+    )
+    enrolment = (
+        Enrolment.objects.filter(worker_id=context.worker_id)
+        .select_related("session", "certificate")
+        .order_by("-session__starts_at", "-pk")
+        .first()
+    )
+    values = {"reference": f"WRK-{context.worker_id:06d}"}
+    with translation.override(context.language):
+        if contract is not None:
+            clearance = getattr(contract, "clearance", None)
+            values |= {
+                "contract": contract.reference,
+                "contract_status": str(contract.get_status_display()).lower(),
+                "contract_end": f"{contract.end_date:%d/%m/%Y}",
+                "clearance": clearance.number if clearance else "",
+            }
+    if enrolment is not None:
+        certificate = getattr(enrolment, "certificate", None)
+        if certificate is not None:
+            values["certificate"] = certificate.number
+        elif enrolment.status in ("enrolled", "waiting"):
+            values["session"] = f"{timezone.localtime(enrolment.session.starts_at):%d/%m/%Y}"
+    return render_for(context, "status.worker", values)
+
+
+def _register_sms_commands():
+    from notifications.commands import register_command
+
+    register_command(["STATUS", "BOEMO"], _status_by_sms)
+
+
+_register_sms_commands()

@@ -144,7 +144,7 @@ def _tell_complainant(complaint: Complaint, template: str, **context: Any) -> bo
 
 
 @transaction.atomic
-def record_complaint(*, by: User | None, data: dict[str, Any]) -> Complaint:
+def record_complaint(*, by: User | None, data: dict[str, Any], tell_complainant: bool = True) -> Complaint:
     """Record a complaint against an agency and tell the complainant it was received.
 
     ``data``: agency (an Agency or its id), category, description, and optionally channel (web unless given),
@@ -206,7 +206,8 @@ def record_complaint(*, by: User | None, data: dict[str, Any]) -> Complaint:
         due_on=due_on,
         recorded_by=by,
     )
-    _tell_complainant(complaint, "complaint.received")
+    if tell_complainant:  # a complaint by SMS is acknowledged in the reply to that SMS instead
+        _tell_complainant(complaint, "complaint.received")
     return complaint
 
 

@@ -183,3 +183,82 @@ def _seed(scale):
 
 
 registry.register_demo_seeder(registry.DemoSeeder(name="inspections.inspections", seed=_seed, order=60))
+
+
+# --- SMS: COMPLAIN (TLETLEBO) <what happened> ----------------------------------------------------------------
+
+# Contracts in these states no longer tie a worker to their agency.
+FINISHED_CONTRACT_STATES = ("cancelled", "rejected", "completed", "terminated", "repatriated")
+
+
+def _current_agency_id(worker_id):
+    """The agency of the worker's live contract, else of their latest open link to an agency."""
+    from contracts.models import Contract
+    from workers.models import AgencyWorker
+
+    agency_id = (
+        Contract.objects.filter(worker_id=worker_id)
+        .exclude(status__in=FINISHED_CONTRACT_STATES)
+        .order_by("-start_date", "-pk")
+        .values_list("agency_id", flat=True)
+        .first()
+    )
+    if agency_id is None:
+        agency_id = (
+            AgencyWorker.objects.filter(worker_id=worker_id, ended_at__isnull=True)
+            .order_by("-started_at", "-pk")
+            .values_list("agency_id", flat=True)
+            .first()
+        )
+    return agency_id
+
+
+def _complain_by_sms(context):
+    """Record a complaint against the sender's agency (or the agency whose licence number starts the text)."""
+    from agencies.models import Licence
+    from core.text import normalise_reference
+    from inspections import complaints
+    from inspections.models import ComplaintCategory, ComplaintChannel
+    from notifications.inbound import render_for
+
+    text = context.text.strip()
+    if not text:
+        return render_for(context, "complaint.sms_usage")
+    first, _space, rest = text.partition(" ")
+    licence = Licence.objects.filter(number=normalise_reference(first)).values_list("agency_id", flat=True).first()
+    agency_id = licence if licence is not None else (_current_agency_id(context.worker_id) if context.worker_id else None)
+    if agency_id is None:
+        return render_for(context, "complaint.sms_no_agency")
+    description = (rest.strip() or text) if licence is not None else text
+    complaint = complaints.record_complaint(
+        by=None,
+        data={
+            "agency": agency_id,
+            "category": ComplaintCategory.OTHER,  # an inspector sorts it at triage
+            "description": description,
+            "channel": ComplaintChannel.SMS,
+            "worker": context.worker_id,
+            "complainant_phone": context.number,
+            "complainant_language": context.language,
+        },
+        tell_complainant=False,
+    )
+    agency = complaint.agency
+    return render_for(
+        context,
+        "complaint.sms_recorded",
+        {
+            "agency": (agency.trading_name or agency.legal_name)[:40],
+            "reference": complaint.reference,
+            "due_on": f"{complaint.due_on:%d/%m/%Y}",
+        },
+    )
+
+
+def _register_sms_commands():
+    from notifications.commands import register_command
+
+    register_command(["COMPLAIN", "TLETLEBO", "COMPLAINT"], _complain_by_sms)
+
+
+_register_sms_commands()

@@ -1,16 +1,20 @@
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from core import access
 from core.access import requires
 from core.lists import RecordListView
-from notifications.filters import SmsTemplateFilter
+from notifications import commands, inbound, queries
+from notifications.filters import DeliveryRatesForm, FailedNumberFilter, InboundFilter, OutboxFilter, SmsTemplateFilter
 from notifications.forms import SmsTemplateForm
 from notifications.models import SmsTemplate
-from notifications.tables import SmsTemplateTable
+from notifications.tables import FailedNumberTable, InboundTable, OutboxTable, SmsTemplateTable
 
 
 class SmsTemplateListView(RecordListView):
@@ -44,5 +48,117 @@ def template_edit(request, pk):
             "record": template,
             "page_title": _("SMS text: %(key)s") % {"key": template.key},
             "cancel_url": reverse("notifications:template_list"),
+        },
+    )
+
+
+# --- The SMS screens of the ministry ------------------------------------------------------------------------------
+
+
+class OutboxListView(RecordListView):
+    capability = "sms.view"
+    table_class = OutboxTable
+    filterset_class = OutboxFilter
+    export_name = "sms-outbox"
+
+    @property
+    def page_title(self):
+        return _("SMS outbox")
+
+    def get_queryset(self):
+        return access.visible_to(self.request.user, queries.outbox())
+
+
+class InboundListView(RecordListView):
+    capability = "sms.view"
+    table_class = InboundTable
+    filterset_class = InboundFilter
+    export_name = "sms-inbound"
+
+    @property
+    def page_title(self):
+        return _("Inbound SMS")
+
+    def get_queryset(self):
+        return access.visible_to(self.request.user, queries.inbound())
+
+
+class FailedNumberListView(RecordListView):
+    capability = "sms.view"
+    table_class = FailedNumberTable
+    filterset_class = FailedNumberFilter
+    export_name = "sms-failed-numbers"
+
+    @property
+    def page_title(self):
+        return _("Failed numbers to fix")
+
+    def get_queryset(self):
+        return access.visible_to(self.request.user, queries.failed_numbers())
+
+    def get_table(self, **kwargs):
+        table = super().get_table(**kwargs)
+        # The workers on this page's numbers, in one query.
+        table.number_owners = commands.workers_of_numbers([row.number for row in table.page.object_list])
+        return table
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["may_manage_sms"] = access.can(self.request.user, "sms.manage")
+        return context
+
+
+@requires("sms.manage")
+@require_POST
+def failed_clear(request, pk):
+    try:
+        number = inbound.clear_failed_number(by=request.user, suppressed_id=pk)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("%(number)s may receive SMS again.") % {"number": number})
+    return redirect("notifications:failed_numbers")
+
+
+@requires("sms.manage")
+@require_POST
+def worker_opt_out(request, worker_id):
+    """Staff record an opt-out or opt-in the worker said in person, by phone or on paper (the same service as STOP/START)."""
+    number = commands.number_of_worker(request.user, worker_id)
+    if number is None:
+        raise Http404
+    choice = request.POST.get("choice")
+    method = request.POST.get("method") or inbound.STAFF_METHODS[0]
+    note = request.POST.get("note", "").strip()
+    if choice not in ("out", "in") or method not in inbound.STAFF_METHODS or len(note) > 255:
+        messages.error(request, _("Choose opt-out or opt-in, say how the worker answered, and keep the note short."))
+        return redirect("workers:worker_detail", pk=worker_id)
+    owner = commands.owner_of(number)
+    language = owner.language if owner else commands.normalise_language(None)
+    if choice == "out":
+        inbound.record_opt_out(
+            number=number, by=request.user, method=method, note=note, worker_id=worker_id, language=language
+        )
+        messages.success(request, _("The opt-out was recorded: %(number)s gets no more SMS.") % {"number": number})
+    else:
+        inbound.record_opt_in(number=number, by=request.user, method=method, worker_id=worker_id, language=language)
+        messages.success(request, _("The opt-in was recorded: SMS may go to %(number)s again.") % {"number": number})
+    return redirect("workers:worker_detail", pk=worker_id)
+
+
+@requires("sms.view")
+def delivery_rates(request):
+    form = DeliveryRatesForm(request.GET or None)
+    since, until = form.period()
+    return render(
+        request,
+        "notifications/delivery_rates.html",
+        {
+            "form": form,
+            "since": since,
+            "until": until,
+            "rates": queries.delivery_rates(since, until),
+            "page_title": _("SMS delivery rates"),
         },
     )

@@ -32,6 +32,8 @@ URL_PARAMETERS: dict[str, Callable] = {
     "core:parameter_detail": lambda cast: Target({"key": "licence.fee"}),
     "core:parameter_add": lambda cast: Target({"key": "licence.fee"}),
     "notifications:template_edit": lambda cast: Target({"pk": SmsTemplate.objects.order_by("pk").first().pk}),
+    "notifications:failed_clear": lambda cast: Target({"pk": _failed_number().pk}),
+    "notifications:worker_opt_out": lambda cast: Target({"worker_id": _worker_of_agency_a(cast).pk}, owner_agency=cast.agency_a),
     "agencies:agency_detail": lambda cast: Target({"pk": cast.agency_a.pk}, owner_agency=cast.agency_a),
     "agencies:agency_disable": lambda cast: Target({"pk": cast.agency_a.pk}, owner_agency=cast.agency_a),
     "agencies:agency_enable": lambda cast: Target({"pk": cast.agency_a.pk}, owner_agency=cast.agency_a),
@@ -169,6 +171,12 @@ def _cleared_contract_of_agency_a(cast):
     services.approve(by=cast.registrar, contract_id=contract.pk)
     services.issue_clearance(by=cast.registrar, contract_id=contract.pk)
     return services.upload_signed_copy(by=cast.agency_staff, contract_id=contract.pk, upload=pdf_upload("signed.pdf"))
+
+
+def _failed_number():
+    from notifications.models import SuppressedNumber
+
+    return SuppressedNumber.objects.create(number="+26658000999", reason="failed", source="provider", error_code="21211")
 
 
 def _public_holiday():

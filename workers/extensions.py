@@ -39,30 +39,144 @@ def _seed_workers(scale):
 registry.register_demo_seeder(registry.DemoSeeder(name="workers.workers", seed=_seed_workers, order=30))
 
 
-def _worker_sms(request, worker):
-    """The SMS sent to the worker's mobile and how far each got (the outbox keeps the number, not the worker)."""
-    from notifications.models import OutboundSms
+# --- SMS: the conversation with the worker, and what notifications needs to know about numbers -------------
 
-    if not worker.mobile:
-        return {"messages": []}
-    messages = OutboundSms.objects.filter(to=worker.mobile.as_e164)
+CONVERSATION_LENGTH = 20
+
+
+def _worker_sms(request, worker):
+    """The conversation with the worker: SMS sent about them or to their mobile, and what they sent, newest first.
+
+    Two queries whatever the history's length. Whether a worker complained is for those who may see complainants:
+    the SMS about a complaint and a COMPLAIN they sent are left out for everyone else, and agency staff see only what
+    was sent (a worker's own words may be about their agency).
+    """
+    from django.db.models import Q
+
+    from notifications.models import InboundSms, OutboundSms
+
+    number = worker.mobile.as_e164 if worker.mobile else None
+    sent = OutboundSms.objects.filter(Q(worker_id=worker.pk) | Q(to=number) if number else Q(worker_id=worker.pk))
+    received = InboundSms.objects.filter(Q(worker_id=worker.pk) | Q(from_number=number) if number else Q(worker_id=worker.pk))
     if not access.can(request.user, "complaints.identity"):
-        # An SMS about a complaint would tell the agency (or any officer) that this worker complained.
-        messages = messages.exclude(template_key__startswith="complaint.")
-    return {"messages": list(messages.order_by("-created_at")[:20])}
+        sent = sent.exclude(template_key__startswith="complaint.")
+        received = received.exclude(command="COMPLAIN")
+    entries = [
+        {"at": message.created_at, "outbound": True, "message": message}
+        for message in sent.order_by("-created_at", "-pk")[:CONVERSATION_LENGTH]
+    ]
+    if access.is_ministry(request.user):
+        entries += [
+            {"at": message.received_at, "outbound": False, "message": message}
+            for message in received.order_by("-received_at", "-pk")[:CONVERSATION_LENGTH]
+        ]
+    entries.sort(key=lambda entry: entry["at"], reverse=True)
+    return {"messages": entries[:CONVERSATION_LENGTH]}
 
 
 registry.register_section(
     "workers.worker",
     registry.Section(
         key="workers.sms",
-        title=_("SMS to this worker"),
+        title=_("SMS with this worker"),
         template="workers/sections/sms.html",
         capability="workers.view",
         context=_worker_sms,
         order=80,
     ),
 )
+
+
+def _worker_sms_standing(request, worker):
+    """Whether SMS reach the worker's number (opted out, or failed and needing a fix), the staff's opt-out and opt-in
+    forms, and what an SMS STATUS would answer, for staff reading it to a caller."""
+    from django.utils.translation import get_language
+
+    from notifications import commands
+    from notifications.models import SuppressedNumber
+
+    number = worker.mobile.as_e164 if worker.mobile else ""
+    suppressed = SuppressedNumber.objects.filter(number=number).first() if number else None
+    status_text = ""
+    status_command = commands.COMMANDS.get("STATUS")
+    if status_command is not None:
+        language = (get_language() or "").split("-")[0]
+        status_text = status_command.handler(
+            commands.InboundContext(
+                number=number,
+                text="",
+                worker_id=worker.pk,
+                language=commands.normalise_language(language if language in ("en", "st") else worker.preferred_language),
+                known=True,
+            )
+        )
+    return {
+        "number": number,
+        "suppressed": suppressed,
+        "may_manage": bool(number) and access.can(request.user, "sms.manage"),
+        "status_text": status_text,
+    }
+
+
+registry.register_section(
+    "workers.worker",
+    registry.Section(
+        key="workers.sms_standing",
+        title=_("SMS: consent and number"),
+        template="workers/sections/sms_standing.html",
+        capability="workers.view",
+        context=_worker_sms_standing,
+        order=79,
+    ),
+)
+
+
+def _owner_of_number(number):
+    """The one registered worker with this mobile; nobody when none or several share it (a family phone says nothing
+    personal about anyone)."""
+    from notifications.commands import NumberOwner
+    from workers.models import Worker
+
+    owners = list(Worker.objects.filter(mobile=number).values_list("pk", "preferred_language")[:2])
+    if len(owners) != 1:
+        return None
+    return NumberOwner(worker_id=owners[0][0], language=owners[0][1])
+
+
+def _consent_follows_number(*, number, opted_in, method, by=None):
+    from workers.services import record_consent_for_number
+
+    record_consent_for_number(number=number, consented=opted_in, method=method, by=by)
+
+
+def _number_of_worker(user, worker_id):
+    from workers.models import Worker
+
+    worker = Worker.objects.visible_to(user).filter(pk=worker_id).only("mobile").first()
+    return worker.mobile.as_e164 if worker and worker.mobile else None
+
+
+def _workers_of_numbers(numbers):
+    from workers.models import Worker
+
+    found = {}
+    for pk, mobile, first, last in Worker.objects.filter(mobile__in=numbers).values_list(
+        "pk", "mobile", "first_name", "last_name"
+    ):
+        found.setdefault(mobile.as_e164, []).append((pk, f"{first} {last}"))
+    return found
+
+
+def _register_with_notifications():
+    from notifications import commands
+
+    commands.register_number_resolver(_owner_of_number)
+    commands.register_opt_out_listener(_consent_follows_number)
+    commands.register_worker_number(_number_of_worker)
+    commands.register_number_directory(_workers_of_numbers)
+
+
+_register_with_notifications()
 
 
 def _without_consent(messages):

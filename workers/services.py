@@ -264,6 +264,27 @@ def record_consent(*, by: User, worker_id: int, consented: bool, method: str) ->
     return worker
 
 
+def record_consent_for_number(*, number: str, consented: bool, method: str, by: User | None = None) -> list[int]:
+    """The owner of a phone number said STOP or START (by SMS, or to staff who hold ``sms.manage``): record it on
+    every worker with that mobile. Returns their ids. Called by notifications inside its opt-out transaction, which
+    checked who may do it; the workers need not be visible to ``by`` (a trainer hears it at a session).
+    """
+    if method not in ConsentMethod.values:
+        raise ValidationError({"method": _("Say how the worker gave their answer.")})
+    changed = []
+    with transaction.atomic():
+        for worker in Worker.objects.select_for_update().filter(mobile=number).order_by("pk"):
+            if worker.sms_consent == consented and worker.consent_method == method:
+                continue  # the same answer again (a repeated STOP) changes nothing
+            worker.sms_consent = consented
+            worker.consent_method = method
+            worker.consent_changed_at = timezone.now()
+            worker._change_reason = "opted in" if consented else "opted out"
+            worker.save(update_fields=["sms_consent", "consent_method", "consent_changed_at"])
+            changed.append(worker.pk)
+    return changed
+
+
 def near_matches(user: User, first_name: str, last_name: str, date_of_birth: datetime.date) -> QuerySet:
     """Workers this user may see born the same day with a similar name (same last name, first name's first three letters).
 
