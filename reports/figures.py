@@ -31,19 +31,59 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from urllib.parse import urlencode
 
+from django.db import connection
 from django.db.models import (
+    Aggregate,
+    Case,
     Count,
     DecimalField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    IntegerField,
+    Max,
+    OuterRef,
     Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
 )
-from django.db.models.functions import TruncMonth
+from django.db.models.functions import (
+    Cast,
+    Coalesce,
+    ExtractDay,
+    ExtractMonth,
+    ExtractYear,
+    Round,
+    Substr,
+    TruncDate,
+    TruncMonth,
+)
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django_fsm_log.models import StateLog
 
+from agencies.models import Licence, LicenceStatus
+from contracts import compliance
+from contracts.compliance import AT_PAR
 from contracts.filters import DATED_MILESTONES, LOGGED_MILESTONES, abroad_q, dated_milestone_q, day_bounds
-from contracts.models import Agreement, Contract
+from contracts.models import HOLDS_POSITION, Agreement, AgreementTerms, Contract, SectorTerms, WagePeriod
 from core.dates import add_months, today
+from inspections.models import (
+    ActionStatus,
+    Audit,
+    ChecklistCategory,
+    Complaint,
+    ComplaintStatus,
+    CorrectiveAction,
+    Finding,
+    Severity,
+)
+from notifications.models import OutboundSms, SmsStatus, SuppressedNumber, SuppressionReason
+from predeparture.models import SEAT_STATES, Certificate, Enrolment, Session, SessionStatus
+from workers.models import Worker
 
 CENT = Decimal("0.01")
 TENTH = Decimal("0.1")
@@ -246,6 +286,852 @@ def _flow_figures(agreement_id: int | None, current: Period, previous: Period) -
     return figures, [table]
 
 
+# --- Breakdowns ------------------------------------------------------------------------------------------------------
+
+AGE_BANDS = [("under_25", 25), ("25_34", 35), ("35_44", 45), ("45_54", 55), ("55_plus", None)]
+
+
+def _age_band_labels() -> dict[str, str]:
+    return {
+        "under_25": _("Under 25"),
+        "25_34": _("25–34"),
+        "35_44": _("35–44"),
+        "45_54": _("45–54"),
+        "55_plus": _("55 and over"),
+    }
+
+
+def _with_age_band(contracts):
+    """``band``: the worker's age on the contract's start date in whole years, put in its band (all in the database)."""
+    born = "worker__date_of_birth"
+    birthday_still_to_come = Case(
+        When(
+            Q(start_month__lt=F("born_month")) | Q(start_month=F("born_month"), start_day__lt=F("born_day")),
+            then=Value(1),
+        ),
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+    bands = [When(age__lt=limit, then=Value(band)) for band, limit in AGE_BANDS if limit is not None]
+    return (
+        contracts.annotate(
+            start_month=ExtractMonth("start_date"),
+            start_day=ExtractDay("start_date"),
+            born_month=ExtractMonth(born),
+            born_day=ExtractDay(born),
+        )
+        .annotate(age=ExtractYear("start_date") - ExtractYear(born) - birthday_still_to_come)
+        .annotate(band=Case(*bands, default=Value(AGE_BANDS[-1][0])))
+    )
+
+
+def _breakdown_figures(agreement_id: int | None, current: Period, previous: Period) -> tuple[list[Figure], list[FigureTable]]:
+    from contracts.models import Occupation
+    from core.choices import District
+    from workers.models import Sex
+
+    approved = _contracts(agreement_id).filter(dated_milestone_q("approved", current.start, current.end)).order_by()
+    note = _("Contracts approved in the period.")
+    count_column = _("Contracts approved")
+
+    def grouped(*fields, **annotations):
+        rows = approved.annotate(**annotations).values(*fields).annotate(count=Count("pk")).order_by("-count", *fields)
+        return [[*(row[field] for field in fields), row["count"]] for row in rows]
+
+    tables = []
+
+    def add(key, title, label_column, rows, chart="bar"):
+        tables.append(
+            FigureTable(
+                key=key,
+                title=title,
+                section="breakdowns",
+                columns=[label_column, count_column],
+                rows=rows,
+                chart=chart,
+                note=note,
+            )
+        )
+
+    add("by_sector", _("By sector"), _("Sector"), grouped("sector__name"), chart="pie")
+    major_titles = dict(Occupation.objects.filter(level=1).values_list("code", "title"))
+    add(
+        "by_occupation",
+        _("By occupation (ISCO-08 major group)"),
+        _("Occupation"),
+        [
+            [f"{major} {major_titles.get(major, '')}".strip(), count]
+            for major, count in grouped("major", major=Substr("occupation_id", 1, 1))
+        ],
+    )
+    add(
+        "by_employer",
+        _("By destination employer"),
+        _("Employer"),
+        [
+            [f"{name} ({country})", count]
+            for name, country, _pk, count in grouped("employer__name", "employer__country_id", "employer_id")
+        ],
+    )
+    agencies = grouped("agency__trading_name", "agency__legal_name", "agency_id")
+    add("by_agency", _("By agency"), _("Agency"), [[trading or legal, count] for trading, legal, _pk, count in agencies])
+    sexes = dict(Sex.choices)
+    add(
+        "by_sex", _("By sex"), _("Sex"), [[str(sexes.get(sex, sex)), count] for sex, count in grouped("worker__sex")], chart="pie"
+    )
+    counts = dict(_with_age_band(approved).values("band").annotate(count=Count("pk")).values_list("band", "count"))
+    labels = _age_band_labels()
+    add(
+        "by_age_band",
+        _("By age at the start of the contract"),
+        _("Age"),
+        [[labels[key], counts.get(key, 0)] for key, _limit in AGE_BANDS],
+    )
+    districts = dict(District.choices)
+    add(
+        "by_district",
+        _("By district of origin"),
+        _("District"),
+        [[str(districts.get(district, district)), count] for district, count in grouped("worker__district")],
+    )
+    return [], tables
+
+
+# --- Compliance ------------------------------------------------------------------------------------------------------
+
+
+def _number(expression):
+    """On SQLite a whole-number decimal is stored as an integer, and 52 / 12 would divide as integers: make it real."""
+    return Cast(expression, FloatField()) if connection.vendor == "sqlite" else expression
+
+
+def monthly_expression(amount: str, period: str, *, days: str = "days_per_month", hours: str = "hours_per_week"):
+    """The database twin of ``contracts.compliance.monthly``: ``amount`` per ``period`` as a wage per month, to the cent.
+
+    NULL where the period needs what the contract lacks (working days for a daily wage, hours for an hourly one).
+    """
+
+    def money(expression):
+        return ExpressionWrapper(expression, output_field=MONEY_OUTPUT)
+
+    value = _number(F(amount))
+    result = Case(
+        When(**{period: WagePeriod.MONTH}, then=money(value)),
+        When(**{period: WagePeriod.WEEK}, then=money(value * Value(52) / Value(12))),
+        When(**{period: WagePeriod.DAY}, then=money(value * _number(F(days)))),
+        When(**{period: WagePeriod.HOUR}, then=money(value * _number(F(hours)) * Value(52) / Value(12))),
+        default=Value(None),
+        output_field=MONEY_OUTPUT,
+    )
+    return Round(result, 2, output_field=MONEY_OUTPUT)
+
+
+class Median(Aggregate):
+    """PostgreSQL's continuous median of one expression in each group."""
+
+    function = "PERCENTILE_CONT"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = FloatField()
+
+
+def _medians(queryset, group: list[str], expression) -> dict[tuple, Decimal | None]:
+    """The median of ``expression`` in each ``group`` of ``queryset``, rounded half up to the cent.
+
+    PostgreSQL: PERCENTILE_CONT in the database. SQLite (no percentile function): one query reads only the group
+    key and the value, ordered, and the middle of each group is taken here; the mean of the two middle values when
+    the count is even, as PERCENTILE_CONT(0.5) does.
+    """
+    queryset = queryset.annotate(median_of=expression).filter(median_of__isnull=False).order_by()
+    if connection.vendor == "postgresql":
+        rows = queryset.values(*group).annotate(median=Cast(Median("median_of"), MONEY_OUTPUT)).values_list(*group, "median")
+        return {tuple(row[:-1]): row[-1] for row in rows}
+    values: dict[tuple, list[Decimal]] = defaultdict(list)
+    for *key, value in queryset.order_by(*group, "median_of").values_list(*group, "median_of"):
+        values[tuple(key)].append(Decimal(value))
+    medians = {}
+    for key, ordered in values.items():
+        middle = len(ordered) // 2
+        median = ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+        medians[key] = median.quantize(CENT, rounding=ROUND_HALF_UP)
+    return medians
+
+
+def _median_note() -> str:
+    if connection.vendor == "postgresql":
+        return _("Medians by the database's PERCENTILE_CONT(0.5), rounded to the cent.")
+    return _(
+        "Medians worked out from the one ordered column of monthly wages (SQLite has no percentile function); "
+        "the middle value, or the mean of the two middle values, rounded to the cent."
+    )
+
+
+def _with_terms_in_force(contracts):
+    """Each contract with the floor, period, currency and deferred-pay share of its sector in the terms in force on its
+    start date (the version the compliance rules judge it by), as correlated subqueries."""
+    terms = (
+        AgreementTerms.objects.filter(agreement_id=OuterRef("agreement_id"), effective_from__lte=OuterRef("start_date"))
+        .order_by("-effective_from")
+        .values("pk")[:1]
+    )
+    sector_terms = SectorTerms.objects.filter(terms_id=OuterRef("terms_in_force"), sector_id=OuterRef("sector_id"))
+    return contracts.annotate(terms_in_force=Subquery(terms)).annotate(
+        floor_amount=Subquery(sector_terms.values("wage_floor")[:1]),
+        floor_period=Subquery(sector_terms.values("period")[:1]),
+        floor_currency=Subquery(sector_terms.values("currency")[:1]),
+        deferred_required=Subquery(sector_terms.values("deferred_pay_percent")[:1]),
+    )
+
+
+def _wage_annotations(contracts):
+    """``monthly_wage`` and ``monthly_floor`` (the floor per month by the contract's own days and hours, as the rule does),
+    and ``wage_ok``: the currencies compare and the wage is at or above the floor."""
+    annotated = _with_terms_in_force(contracts).annotate(
+        monthly_wage=monthly_expression("wage_amount", "wage_period"),
+        monthly_floor=monthly_expression("floor_amount", "floor_period"),
+    )
+    comparable = Q(currency=F("floor_currency")) | Q(currency__in=sorted(AT_PAR), floor_currency__in=sorted(AT_PAR))
+    return annotated, comparable & Q(monthly_wage__gte=F("monthly_floor"))
+
+
+def _rule_counts(contracts) -> dict[str, tuple[int, int]]:
+    """(failed, not checked) per rule code among ``contracts``' stored rule results: one GROUP BY over the JSON array."""
+    inner, params = contracts.order_by().values("pk").query.sql_with_params()
+    table = Contract._meta.db_table
+    if connection.vendor == "postgresql":
+        sql = f"""
+            SELECT result ->> 'code', COUNT(*) FILTER (WHERE result ->> 'outcome' = %s),
+                   COUNT(*) FILTER (WHERE result ->> 'outcome' = %s)
+            FROM {table} contract CROSS JOIN LATERAL jsonb_array_elements(
+                CASE WHEN jsonb_typeof(contract.compliance) = 'array' THEN contract.compliance ELSE '[]'::jsonb END
+            ) AS result
+            WHERE contract.id IN ({inner})
+            GROUP BY 1"""
+    else:
+        sql = f"""
+            SELECT json_extract(result.value, '$.code'),
+                   SUM(CASE WHEN json_extract(result.value, '$.outcome') = %s THEN 1 ELSE 0 END),
+                   SUM(CASE WHEN json_extract(result.value, '$.outcome') = %s THEN 1 ELSE 0 END)
+            FROM {table} contract, json_each(contract.compliance) AS result
+            WHERE contract.id IN ({inner}) AND json_type(contract.compliance) = 'array'
+            GROUP BY 1"""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [compliance.FAIL, compliance.NOT_CHECKED, *params])
+        return {code: (failed or 0, unchecked or 0) for code, failed, unchecked in cursor.fetchall()}
+
+
+def _compliance_figures(agreement_id: int | None, current: Period, previous: Period) -> tuple[list[Figure], list[FigureTable]]:
+    contracts = _contracts(agreement_id)
+    submitted = contracts.filter(dated_milestone_q("submitted", current.start, current.end)).order_by()
+    either = contracts.filter(dated_milestone_q("submitted", previous.start, current.end)).order_by()
+    note = _("Contracts submitted in the period, judged by the rule results stored at their last check.")
+    tables = []
+
+    # Each rule's failures.
+    counts = _rule_counts(submitted)
+    severities = {compliance.ERROR: _("Error"), compliance.WARNING: _("Warning")}
+    tables.append(
+        FigureTable(
+            key="rule_results",
+            title=_("Contracts by compliance rule"),
+            section="compliance",
+            columns=[_("Rule"), _("Code"), _("Severity"), _("Contracts failing"), _("Not checked")],
+            rows=[
+                [str(rule.title), rule.code, severities[rule.severity], *counts.get(rule.code, (0, 0))]
+                for rule in compliance.RULES
+            ],
+            chart="bar",
+            note=note,
+        )
+    )
+
+    # Wages against the floor, by sector.
+    wages, wage_ok = _wage_annotations(submitted)
+    covered = wages.filter(floor_amount__isnull=False)
+    group = ["sector__name", "floor_currency"]
+    rows = (
+        covered.values(*group)
+        .annotate(contracts=Count("pk"), at_floor=Count("pk", filter=wage_ok))
+        .order_by("sector__name", "floor_currency")
+        .values_list(*group, "contracts", "at_floor")
+    )
+    median_wage = _medians(covered, group, F("monthly_wage"))
+    median_floor = _medians(covered, group, F("monthly_floor"))
+    tables.append(
+        FigureTable(
+            key="wage_compliance",
+            title=_("Wages against the floor, by sector"),
+            section="compliance",
+            columns=[
+                _("Sector"),
+                _("Currency"),
+                _("Contracts"),
+                _("At or above the floor"),
+                _("Share at or above (%)"),
+                _("Median monthly wage"),
+                _("Median monthly floor"),
+            ],
+            rows=[
+                [
+                    sector,
+                    currency,
+                    total,
+                    at_floor,
+                    _share(at_floor, total),
+                    median_wage.get((sector, currency)),
+                    median_floor.get((sector, currency)),
+                ]
+                for sector, currency, total, at_floor in rows
+            ],
+            chart="bar",
+            note=f"{note} "
+            + _(
+                "Wages and floors per month as the wage-floor rule works them out; "
+                "sectors the agreement does not cover are left out."
+            )
+            + " "
+            + _median_note(),
+        )
+    )
+
+    # Fees charged to workers, by currency.
+    charged = Q(recruitment_fee__gt=0)
+    rows = (
+        submitted.filter(charged)
+        .values("currency")
+        .annotate(count=Count("pk"), total=Sum("recruitment_fee"), highest=Max("recruitment_fee"))
+        .order_by("currency")
+        .values_list("currency", "count", "total", "highest")
+    )
+    tables.append(
+        FigureTable(
+            key="fees_charged",
+            title=_("Recruitment fees charged to workers"),
+            section="compliance",
+            columns=[_("Currency"), _("Contracts with a fee"), _("Total charged"), _("Highest fee")],
+            rows=[[currency, count, _money(total), _money(highest)] for currency, count, total, highest in rows],
+            note=note,
+        )
+    )
+
+    # Deferred pay where the agreement sets it, by sector.
+    deferred = _with_terms_in_force(submitted).filter(deferred_required__gt=0)
+    rows = (
+        deferred.values("sector__name")
+        .annotate(required=Count("pk"), applied=Count("pk", filter=Q(deferred_pay_percent=F("deferred_required"))))
+        .order_by("sector__name")
+        .values_list("sector__name", "required", "applied")
+    )
+    tables.append(
+        FigureTable(
+            key="deferred_pay",
+            title=_("Deferred pay where the agreement requires it"),
+            section="compliance",
+            columns=[_("Sector"), _("Contracts where required"), _("Applied as required"), _("Share applied (%)")],
+            rows=[[sector, required, applied, _share(applied, required)] for sector, required, applied in rows],
+            note=note,
+        )
+    )
+
+    tables.append(_quota_table(agreement_id, current))
+
+    # Headline shares, for both periods in one query each.
+    periods = {"current": current, "previous": previous}
+    wages_both, wage_ok_both = _wage_annotations(either.filter())
+    wage_counts = wages_both.filter(floor_amount__isnull=False).aggregate(
+        **_both(
+            lambda period: [
+                ("judged", Count("pk", filter=period.moment_q("submitted_at"))),
+                ("at_floor", Count("pk", filter=period.moment_q("submitted_at") & wage_ok_both)),
+            ],
+            periods,
+        )
+    )
+    fee_counts = either.aggregate(
+        **_both(lambda period: [("charged", Count("pk", filter=period.moment_q("submitted_at") & charged))], periods)
+    )
+    deferred_counts = (
+        _with_terms_in_force(either)
+        .filter(deferred_required__gt=0)
+        .aggregate(
+            **_both(
+                lambda period: [
+                    ("required", Count("pk", filter=period.moment_q("submitted_at"))),
+                    (
+                        "applied",
+                        Count("pk", filter=period.moment_q("submitted_at") & Q(deferred_pay_percent=F("deferred_required"))),
+                    ),
+                ],
+                periods,
+            )
+        )
+    )
+    figures = [
+        Figure(
+            key="wage_at_floor_share",
+            label=_("Contracts submitted with a wage at or above the floor"),
+            value=_share(wage_counts["at_floor__current"], wage_counts["judged__current"]),
+            previous=_share(wage_counts["at_floor__previous"], wage_counts["judged__previous"]),
+            unit="%",
+        ),
+        Figure(
+            key="fees_charged",
+            label=_("Contracts submitted charging the worker a fee"),
+            value=fee_counts["charged__current"],
+            previous=fee_counts["charged__previous"],
+        ),
+        Figure(
+            key="deferred_pay_share",
+            label=_("Deferred pay applied where required"),
+            value=_share(deferred_counts["applied__current"], deferred_counts["required__current"]),
+            previous=_share(deferred_counts["applied__previous"], deferred_counts["required__previous"]),
+            unit="%",
+        ),
+    ]
+    return figures, tables
+
+
+def _money(amount) -> Decimal | None:
+    return None if amount is None else Decimal(amount).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def _quota_table(agreement_id: int | None, current: Period) -> FigureTable:
+    """Each agreement's annual quota in each calendar year the period touches, and the places used, counted as the
+    quota rule counts them: contracts holding a place (approved and after, not cancelled) starting in that year."""
+    years = list(range(current.start.year, current.end.year + 1))
+    used = dict(
+        (((agreement, year), count))
+        for agreement, year, count in _contracts(agreement_id)
+        .filter(status__in=HOLDS_POSITION, start_date__year__gte=years[0], start_date__year__lte=years[-1])
+        .annotate(year=ExtractYear("start_date"))
+        .values("agreement_id", "year")
+        .annotate(count=Count("pk"))
+        .order_by()
+        .values_list("agreement_id", "year", "count")
+    )
+    terms = AgreementTerms.objects.filter(effective_from__lte=current.end).order_by("agreement__reference", "effective_from")
+    if agreement_id is not None:
+        terms = terms.filter(agreement_id=agreement_id)
+    # Terms versions are reference data (a few per agreement): the version in force on each year's last reported day.
+    versions: dict[str, list] = defaultdict(list)
+    for reference, agreement, effective_from, quota in terms.values_list(
+        "agreement__reference", "agreement_id", "effective_from", "annual_quota"
+    ):
+        versions[reference].append((agreement, effective_from, quota))
+    rows = []
+    for reference, rows_of_terms in versions.items():
+        agreement = rows_of_terms[0][0]
+        for year in years:
+            last_day = min(current.end, datetime.date(year, 12, 31))
+            quota = next((quota for _a, effective, quota in reversed(rows_of_terms) if effective <= last_day), None)
+            if quota is None:
+                continue
+            taken = used.get((agreement, year), 0)
+            rows.append([reference, year, quota, taken, _share(taken, quota)])
+    return FigureTable(
+        key="quota",
+        title=_("Annual quota used"),
+        section="compliance",
+        columns=[_("Agreement"), _("Year"), _("Annual quota"), _("Places used"), _("Share used (%)")],
+        rows=rows,
+        chart="bar",
+        note=_(
+            "Places used: contracts approved or further along (not cancelled) that start in the year, as the quota rule "
+            "counts them; the quota of the terms in force on the year's last day in the period. Agreements without a quota "
+            "are left out."
+        ),
+    )
+
+
+# --- Pre-departure -----------------------------------------------------------------------------------------------------
+
+
+def _training_complete():
+    """True when every course the terms in force on the start date require has a certificate of the worker's valid on
+    the departure date: no required course lacks one (the clearance gate's test, in the database)."""
+    required = AgreementTerms.required_courses.through.objects.filter(agreementterms_id=OuterRef("terms_in_force"))
+    valid_certificate = Certificate.objects.filter(
+        enrolment__worker_id=OuterRef(OuterRef("worker_id")),
+        enrolment__session__course_id=OuterRef("course_id"),
+        issued_on__lte=OuterRef(OuterRef("departed_on")),
+        expires_on__gte=OuterRef(OuterRef("departed_on")),
+    )
+    return ~Exists(required.filter(~Exists(valid_certificate)))
+
+
+def _predeparture_figures(agreement_id: int | None, current: Period, previous: Period) -> tuple[list[Figure], list[FigureTable]]:
+    periods = {"current": current, "previous": previous}
+    contracts = _with_terms_in_force(_contracts(agreement_id)).filter(
+        departed_on__gte=previous.start, departed_on__lte=current.end
+    )
+    complete = _training_complete()
+    required_any = Exists(AgreementTerms.required_courses.through.objects.filter(agreementterms_id=OuterRef("terms_in_force")))
+    counts = contracts.order_by().aggregate(
+        **_both(
+            lambda period: [
+                ("deployed", Count("pk", filter=period.day_q("departed_on"))),
+                ("complete", Count("pk", filter=period.day_q("departed_on") & Q(complete))),
+                ("none_required", Count("pk", filter=period.day_q("departed_on") & ~Q(required_any))),
+            ],
+            periods,
+        )
+    )
+
+    # Sessions held: completed sessions starting in the period, of the courses the agreement requires (any version).
+    sessions = Session.objects.filter(status=SessionStatus.COMPLETED)
+    if agreement_id is not None:
+        courses = AgreementTerms.required_courses.through.objects.filter(agreementterms__agreement_id=agreement_id)
+        sessions = sessions.filter(course_id__in=courses.values("course_id"))
+    seats = (
+        Enrolment.objects.filter(session_id=OuterRef("pk"), status__in=SEAT_STATES)
+        .order_by()
+        .values("session_id")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    sessions = sessions.annotate(seats=Coalesce(Subquery(seats, output_field=IntegerField()), 0)).order_by()
+    held = current.moment_q("starts_at")
+    rows = (
+        sessions.filter(held)
+        .values("course__code", "course__title")
+        .annotate(sessions=Count("pk"), capacity=Sum("capacity"), taken=Sum("seats"))
+        .order_by("course__code")
+        .values_list("course__code", "course__title", "sessions", "capacity", "taken")
+    )
+    session_counts = sessions.filter(starts_at__gte=previous.bounds[0], starts_at__lt=current.bounds[1]).aggregate(
+        **_both(
+            lambda period: [
+                ("held", Count("pk", filter=period.moment_q("starts_at"))),
+                ("capacity", Sum("capacity", filter=period.moment_q("starts_at"))),
+                ("taken", Sum("seats", filter=period.moment_q("starts_at"))),
+            ],
+            periods,
+        )
+    )
+    deployed, complete_count, none_required = (
+        counts["deployed__current"],
+        counts["complete__current"],
+        counts["none_required__current"],
+    )
+    tables = [
+        FigureTable(
+            key="training_at_deployment",
+            title=_("Required training at deployment"),
+            section="predeparture",
+            columns=[_("Workers deployed"), _("Training complete and valid"), _("Share (%)"), _("No training required")],
+            rows=[[deployed, complete_count, _share(complete_count, deployed), none_required]],
+            note=_(
+                "Contracts whose worker departed in the period; complete when the worker held a certificate valid on the "
+                "departure date for every course the terms in force on the start date require."
+            ),
+        ),
+        FigureTable(
+            key="training_sessions",
+            title=_("Training sessions held"),
+            section="predeparture",
+            columns=[_("Course"), _("Title"), _("Sessions"), _("Seats"), _("Seats taken"), _("Fill rate (%)")],
+            rows=[
+                [code, title, held_count, capacity, taken, _share(taken, capacity)]
+                for code, title, held_count, capacity, taken in rows
+            ],
+            chart="bar",
+            note=(
+                _("Completed sessions that started in the period, of the courses the agreement requires.")
+                if agreement_id is not None
+                else _("Completed sessions that started in the period.")
+            )
+            + " "
+            + _("Seats taken: the enrolled who completed, failed or did not attend."),
+        ),
+    ]
+    figures = [
+        Figure(
+            key="training_complete_share",
+            label=_("Workers deployed with their required training valid"),
+            value=_share(counts["complete__current"], counts["deployed__current"]),
+            previous=_share(counts["complete__previous"], counts["deployed__previous"]),
+            unit="%",
+        ),
+        Figure(
+            key="training_sessions_held",
+            label=_("Training sessions held"),
+            value=session_counts["held__current"],
+            previous=session_counts["held__previous"],
+        ),
+        Figure(
+            key="training_fill_rate",
+            label=_("Training seats filled"),
+            value=_share(session_counts["taken__current"], session_counts["capacity__current"]),
+            previous=_share(session_counts["taken__previous"], session_counts["capacity__previous"]),
+            unit="%",
+        ),
+    ]
+    return figures, tables
+
+
+# --- Oversight ----------------------------------------------------------------------------------------------------------
+
+
+def _active_agencies(agreement_id: int | None):
+    """The agencies with contracts under the agreement (any agreement when None), as a subquery."""
+    return _contracts(agreement_id).order_by().values("agency_id")
+
+
+def _oversight_figures(agreement_id: int | None, current: Period, previous: Period) -> tuple[list[Figure], list[FigureTable]]:
+    periods = {"current": current, "previous": previous}
+    agencies = _active_agencies(agreement_id)
+    audits = Audit.objects.filter(agency_id__in=agencies).order_by()
+    audit_counts = audits.aggregate(
+        **_both(
+            lambda period: [
+                ("reported", Count("pk", filter=period.moment_q("submitted_at"))),
+                ("reviewed", Count("pk", filter=period.moment_q("reviewed_at"))),
+                ("closed", Count("pk", filter=period.moment_q("closed_at"))),
+            ],
+            periods,
+        )
+    )
+    findings = Finding.objects.filter(audit__agency_id__in=agencies).order_by()
+    severities = [Severity.MINOR, Severity.MAJOR, Severity.CRITICAL]
+    by_category = dict(
+        (row[0], row[1:])
+        for row in findings.filter(current.moment_q("created_at"))
+        .values("item__category")
+        .annotate(total=Count("pk"), **{severity: Count("pk", filter=Q(severity=severity)) for severity in severities})
+        .values_list("item__category", "total", *severities)
+    )
+    finding_counts = findings.aggregate(
+        **_both(lambda period: [("found", Count("pk", filter=period.moment_q("created_at")))], periods)
+    )
+
+    actions = CorrectiveAction.objects.filter(finding__audit__agency_id__in=agencies).annotate(decided_on=TruncDate("decided_at"))
+    accepted = Q(status=ActionStatus.ACCEPTED)
+    action_counts = actions.order_by().aggregate(
+        **_both(
+            lambda period: [
+                ("due", Count("pk", filter=period.day_q("due_on"))),
+                ("on_time", Count("pk", filter=period.day_q("due_on") & accepted & Q(decided_on__lte=F("due_on")))),
+                ("late", Count("pk", filter=period.day_q("due_on") & accepted & Q(decided_on__gt=F("due_on")))),
+                ("open", Count("pk", filter=period.day_q("due_on") & ~accepted)),
+            ],
+            periods,
+        )
+    )
+
+    licences = Licence.objects.filter(agency_id__in=agencies).order_by()
+    revocations = licences.filter(status=LicenceStatus.REVOKED).aggregate(
+        **_both(lambda period: [("revoked", Count("pk", filter=period.moment_q("status_changed_at")))], periods)
+    )
+    # A licence may be suspended and reinstated within one period, and status_changed_at keeps only the last change:
+    # suspensions are read from the transition log (revocation is final, so its date column is enough).
+    suspensions = StateLog.objects.filter(
+        content_type__app_label="agencies",
+        content_type__model="licence",
+        state=LicenceStatus.SUSPENDED,
+        timestamp__gte=previous.bounds[0],
+        timestamp__lt=current.bounds[1],
+        object_id__in=licences.values("pk"),
+    ).aggregate(**_both(lambda period: [("suspended", Count("pk", filter=period.moment_q("timestamp")))], periods))
+
+    complaints = Complaint.objects.filter(agency_id__in=agencies).order_by()
+    complaint_counts = complaints.aggregate(
+        **_both(
+            lambda period: [
+                ("received", Count("pk", filter=period.moment_q("received_at"))),
+                ("resolved", Count("pk", filter=period.moment_q("resolved_at") & Q(status=ComplaintStatus.RESOLVED))),
+                ("dismissed", Count("pk", filter=period.moment_q("resolved_at") & Q(status=ComplaintStatus.DISMISSED))),
+            ],
+            periods,
+        )
+    )
+
+    counts = audit_counts | finding_counts | action_counts | revocations | suspensions | complaint_counts
+    scope = (
+        _("Agencies with contracts under the agreement.")
+        if agreement_id is not None
+        else _("Agencies with contracts under any agreement.")
+    )
+    categories = dict(ChecklistCategory.choices)
+    severity_labels = dict(Severity.choices)
+
+    def both(name):
+        return _pair(counts, name)
+
+    tables = [
+        FigureTable(
+            key="audits",
+            title=_("Audits"),
+            section="oversight",
+            columns=[_("Stage reached in the period"), _("This period"), _("Previous period")],
+            rows=[
+                [_("Report submitted"), *both("reported")],
+                [_("Reviewed"), *both("reviewed")],
+                [_("Closed"), *both("closed")],
+            ],
+            note=scope,
+        ),
+        FigureTable(
+            key="findings",
+            title=_("Findings by category and severity"),
+            section="oversight",
+            columns=[_("Category"), *(str(severity_labels[severity]) for severity in severities), _("Total")],
+            rows=[
+                [str(categories.get(category, category)), *values[1:], values[0]]
+                for category, values in sorted(by_category.items(), key=lambda item: -item[1][0])
+            ],
+            chart="bar",
+            note=_("Findings recorded in the period.") + " " + scope,
+        ),
+        FigureTable(
+            key="corrective_actions",
+            title=_("Corrective actions due in the period"),
+            section="oversight",
+            columns=[_("Outcome"), _("This period"), _("Previous period")],
+            rows=[
+                [_("Closed on time"), *both("on_time")],
+                [_("Closed late"), *both("late")],
+                [_("Still open"), *both("open")],
+            ],
+            chart="pie",
+            note=_("Closed: accepted by the inspector; on time when accepted by the due date.") + " " + scope,
+        ),
+        FigureTable(
+            key="licence_sanctions",
+            title=_("Licence suspensions and revocations"),
+            section="oversight",
+            columns=[_("Sanction"), _("This period"), _("Previous period")],
+            rows=[[_("Suspended"), *both("suspended")], [_("Revoked"), *both("revoked")]],
+            note=scope,
+        ),
+        FigureTable(
+            key="complaints",
+            title=_("Complaints"),
+            section="oversight",
+            columns=[_("Complaints"), _("This period"), _("Previous period")],
+            rows=[
+                [_("Received"), *both("received")],
+                [_("Resolved"), *both("resolved")],
+                [_("Dismissed"), *both("dismissed")],
+            ],
+            note=scope,
+        ),
+    ]
+    figures = [
+        Figure(
+            key="audits_reported",
+            label=_("Audit reports submitted"),
+            value=counts["reported__current"],
+            previous=counts["reported__previous"],
+        ),
+        Figure(
+            key="findings", label=_("Audit findings recorded"), value=counts["found__current"], previous=counts["found__previous"]
+        ),
+        Figure(
+            key="actions_on_time_share",
+            label=_("Corrective actions due and closed on time"),
+            value=_share(counts["on_time__current"], counts["due__current"]),
+            previous=_share(counts["on_time__previous"], counts["due__previous"]),
+            unit="%",
+        ),
+        Figure(
+            key="licences_suspended",
+            label=_("Licences suspended"),
+            value=counts["suspended__current"],
+            previous=counts["suspended__previous"],
+        ),
+        Figure(
+            key="licences_revoked",
+            label=_("Licences revoked"),
+            value=counts["revoked__current"],
+            previous=counts["revoked__previous"],
+        ),
+        Figure(
+            key="complaints_received",
+            label=_("Complaints received"),
+            value=counts["received__current"],
+            previous=counts["received__previous"],
+        ),
+        Figure(
+            key="complaints_resolved",
+            label=_("Complaints resolved"),
+            value=counts["resolved__current"],
+            previous=counts["resolved__previous"],
+        ),
+    ]
+    return figures, tables
+
+
+# --- Reach ----------------------------------------------------------------------------------------------------------------
+
+
+def _reach_figures(agreement_id: int | None, current: Period, previous: Period) -> tuple[list[Figure], list[FigureTable]]:
+    periods = {"current": current, "previous": previous}
+    workers = _contracts(agreement_id).order_by().values("worker_id")
+    messages = OutboundSms.objects.filter(
+        worker_id__in=workers, created_at__gte=previous.bounds[0], created_at__lt=current.bounds[1]
+    ).order_by()
+    sms_counts = messages.aggregate(
+        **_both(
+            lambda period: [
+                ("queued", Count("pk", filter=period.moment_q("created_at"))),
+                ("sent", Count("pk", filter=period.moment_q("created_at") & Q(sent_at__isnull=False))),
+                ("delivered", Count("pk", filter=period.moment_q("created_at") & Q(status=SmsStatus.DELIVERED))),
+                (
+                    "failed",
+                    Count("pk", filter=period.moment_q("created_at") & Q(status__in=[SmsStatus.UNDELIVERED, SmsStatus.FAILED])),
+                ),
+                ("suppressed", Count("pk", filter=period.moment_q("created_at") & Q(status=SmsStatus.SUPPRESSED))),
+            ],
+            periods,
+        )
+    )
+    numbers = Worker.objects.filter(pk__in=workers).exclude(mobile="").values("mobile")
+    opt_outs = SuppressedNumber.objects.filter(reason=SuppressionReason.OPTED_OUT, number__in=numbers).aggregate(
+        **_both(lambda period: [("opted_out", Count("pk", filter=period.moment_q("created_at")))], periods)
+    )
+    withdrawn = Worker.objects.filter(pk__in=workers, sms_consent=False).aggregate(
+        **_both(lambda period: [("withdrawn", Count("pk", filter=period.moment_q("consent_changed_at")))], periods)
+    )
+    counts = sms_counts | opt_outs | withdrawn
+    rows = [
+        [_("Messages queued"), *_pair(counts, "queued")],
+        [_("Sent"), *_pair(counts, "sent")],
+        [_("Delivered"), *_pair(counts, "delivered")],
+        [_("Not delivered or failed"), *_pair(counts, "failed")],
+        [_("Not sent (no consent or number blocked)"), *_pair(counts, "suppressed")],
+        [_("Numbers opted out (STOP)"), *_pair(counts, "opted_out")],
+        [_("Workers who withdrew consent"), *_pair(counts, "withdrawn")],
+    ]
+    tables = [
+        FigureTable(
+            key="sms_reach",
+            title=_("SMS to workers"),
+            section="reach",
+            columns=[_("Messages"), _("This period"), _("Previous period")],
+            rows=rows,
+            note=_(
+                "Messages about workers with contracts under the agreement, by the day they were queued; opt-outs of those "
+                "workers' numbers and consent withdrawn in the period."
+            ),
+        )
+    ]
+    figures = [
+        Figure(key="sms_sent", label=_("SMS sent to workers"), value=counts["sent__current"], previous=counts["sent__previous"]),
+        Figure(
+            key="sms_delivered",
+            label=_("SMS delivered to workers"),
+            value=counts["delivered__current"],
+            previous=counts["delivered__previous"],
+        ),
+        Figure(
+            key="sms_opt_outs",
+            label=_("Numbers opted out of SMS"),
+            value=counts["opted_out__current"],
+            previous=counts["opted_out__previous"],
+        ),
+    ]
+    return figures, tables
+
+
 # --- Putting it together -----------------------------------------------------------------------------------------------
 
 
@@ -283,7 +1169,7 @@ def compute_figures(*, agreement_id: int | None, start: datetime.date, end: date
     )
 
 
-SECTIONS = [_flow_figures]
+SECTIONS = [_flow_figures, _breakdown_figures, _compliance_figures, _predeparture_figures, _oversight_figures, _reach_figures]
 
 
 # --- Monthly trend for the dashboard ------------------------------------------------------------------------------------
