@@ -1,3 +1,5 @@
+from dataclasses import dataclass
+
 from django import forms
 from django.template import TemplateSyntaxError
 from django.utils.translation import gettext_lazy as _
@@ -26,3 +28,81 @@ class SmsTemplateForm(forms.ModelForm):
         except TemplateSyntaxError as error:
             raise forms.ValidationError(_("The text has a placeholder error: %(error)s") % {"error": error}) from None
         return body
+
+
+# --- Preview: the text as a worker would read it, with its cost in SMS ----------------------------------
+
+# Realistic values for the placeholders the texts use, so the preview is as long as a real message.
+SAMPLE_VALUES = {
+    "reference": "CT-2026-000123",
+    "agency": "Maluti Recruitment (Pty) Ltd",
+    "licence": "PEA-2026-0042",
+    "number": "PEA-2026-0042",
+    "employer": "Harmony Gold Mining Company",
+    "country": "South Africa",
+    "course": "Pre-departure orientation",
+    "venue": "Maseru Labour Centre",
+    "district": "Maseru",
+    "starts_at": "12 March 2026 09:00",
+    "start": "1 April 2026",
+    "end": "31 March 2027",
+    "until": "31 March 2027",
+    "expires_on": "2026-06-30",
+    "due_on": "30/06/2026",
+    "position": "3",
+    "reason": "The wage is below the agreement's minimum.",
+    "outcome": "upheld",
+    "name": "Palesa Mokoena",
+}
+# Values for one event where the generic ones would mislead (keyed by template key, then placeholder).
+SAMPLE_CONTEXT: dict[str, dict[str, str]] = {
+    "training.waiting": {"position": "12"},
+}
+
+
+def placeholders(body: str) -> list[str]:
+    """The names the text fills in ({{ reference }}, {{ agency|upper }} ...), in order of first use."""
+    from django.template import Template
+    from django.template.base import Variable, VariableNode
+
+    names = []
+    for node in Template(body).nodelist.get_nodes_by_type(VariableNode):
+        variable = node.filter_expression.var
+        if isinstance(variable, Variable) and variable.lookups and variable.lookups[0] not in names:
+            names.append(variable.lookups[0])
+    return names
+
+
+def sample_context(key: str, body: str) -> dict[str, str]:
+    from django.conf import settings
+
+    values = SAMPLE_VALUES | {"helpline": settings.MINISTRY_HELPLINE} | SAMPLE_CONTEXT.get(key, {})
+    return {name: values.get(name, name.replace("_", " ").upper()) for name in placeholders(body)}
+
+
+@dataclass
+class SmsPreview:
+    text: str
+    segments: int
+    encoding: str
+    units: int
+
+    @property
+    def too_long(self) -> bool:
+        # Texts are written to fit one or two SMS; a third costs more and arrives in pieces.
+        return self.segments > 2
+
+
+def preview(key: str, body: str) -> SmsPreview | None:
+    """The text rendered with sample data and what it costs; None when the text does not render."""
+    from django.template import Template
+
+    from notifications.segments import count_segments, units
+    from notifications.services import render_text
+
+    try:
+        text = render_text(Template(body), sample_context(key, body))
+    except TemplateSyntaxError:
+        return None
+    segments, encoding = count_segments(text)
+    return SmsPreview(text, segments, encoding, units(text))

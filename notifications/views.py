@@ -13,6 +13,7 @@ from core.lists import RecordListView
 from notifications import commands, inbound, queries
 from notifications.filters import DeliveryRatesForm, FailedNumberFilter, InboundFilter, OutboxFilter, SmsTemplateFilter
 from notifications.forms import SmsTemplateForm
+from notifications.forms import preview as sms_preview
 from notifications.models import SmsTemplate
 from notifications.tables import FailedNumberTable, InboundTable, OutboxTable, SmsTemplateTable
 
@@ -35,11 +36,14 @@ class SmsTemplateListView(RecordListView):
 def template_edit(request, pk):
     template = access.get_visible_or_404(request.user, SmsTemplate.objects.all(), pk=pk)
     form = SmsTemplateForm(request.POST or None, instance=template)
-    if request.method == "POST" and form.is_valid():
+    # "Preview" shows the text as sent, with sample data and its cost in SMS, and saves nothing.
+    previewing = "preview" in request.POST
+    if request.method == "POST" and form.is_valid() and not previewing:
         with transaction.atomic():
             form.save()
         messages.success(request, _("The SMS text was saved."))
         return redirect("notifications:template_list")
+    body = request.POST.get("body", "").strip() if request.method == "POST" else template.body
     return render(
         request,
         "notifications/template_edit.html",
@@ -48,6 +52,7 @@ def template_edit(request, pk):
             "record": template,
             "page_title": _("SMS text: %(key)s") % {"key": template.key},
             "cancel_url": reverse("notifications:template_list"),
+            "preview": sms_preview(template.key, body),
         },
     )
 

@@ -73,7 +73,9 @@ def test_an_unknown_status_word_is_ignored(sent):
 
 
 def test_a_permanent_delivery_failure_suppresses_the_number(sent):
-    assert record_delivery_receipt(sid=SID, status="undelivered", error_code="30006", error_message="Landline or unreachable carrier")
+    assert record_delivery_receipt(
+        sid=SID, status="undelivered", error_code="30006", error_message="Landline or unreachable carrier"
+    )
     sent.refresh_from_db()
     assert sent.status == SmsStatus.UNDELIVERED and sent.error_code == "30006"
     assert sent.last_error == "Landline or unreachable carrier"

@@ -19,10 +19,11 @@ from tests.notifications.twilio_stand_in import (
     error,
     message_json,
     message_list,
-    twilio,  # noqa: F401  (fixture)
 )
+from tests.notifications.twilio_stand_in import twilio as twilio_fixture
 
 pytestmark = pytest.mark.django_db
+twilio = twilio_fixture  # the fixture, used by name below
 
 NUMBER = "+27821234567"
 
