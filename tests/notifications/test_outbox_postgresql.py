@@ -38,3 +38,65 @@ def test_concurrent_claims_skip_rows_another_worker_holds():
     assert len(held) == 4 and len(claimed) == 6
     assert not set(held) & set(claimed)
     assert OutboundSms.objects.filter(status=SmsStatus.SENDING).count() == 6
+
+
+def _drain_in_threads(count: int) -> list[int]:
+    attempted = []
+
+    def worker():
+        from notifications.services import send_queued
+
+        try:
+            attempted.append(send_queued(batch_size=7))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return attempted
+
+
+@pytest.mark.needs("postgresql")
+@pytest.mark.django_db(transaction=True)
+def test_two_drains_at_once_send_every_row_exactly_once(settings):
+    from notifications import backends
+
+    settings.SMS_RATE_PER_SECOND = 1000
+    OutboundSms.objects.bulk_create(
+        [OutboundSms(to=f"+266580{n:05d}", language="en", template_key="system.test", body="x") for n in range(60)]
+    )
+    attempted = _drain_in_threads(2)
+    assert sum(attempted) == 60
+    assert sorted(sent["to"] for sent in backends.outbox) == sorted(f"+266580{n:05d}" for n in range(60))
+    assert OutboundSms.objects.filter(status=SmsStatus.SENT).count() == 60
+
+
+@pytest.mark.needs("postgresql")
+@pytest.mark.django_db(transaction=True)
+def test_the_rate_limit_holds_across_drains_running_at_once(settings, monkeypatch):
+    import time
+
+    from notifications import backends
+
+    settings.SMS_RATE_PER_SECOND = 5
+    OutboundSms.objects.bulk_create(
+        [OutboundSms(to=f"+266580{n:05d}", language="en", template_key="system.test", body="x") for n in range(15)]
+    )
+    moments = []
+    original = backends.MemoryBackend.send
+
+    def timed(self, to, body):
+        moments.append(time.monotonic())
+        return original(self, to, body)
+
+    monkeypatch.setattr(backends.MemoryBackend, "send", timed)
+    attempted = _drain_in_threads(2)
+    assert sum(attempted) == 15 and len(moments) == 15
+    # Fifteen at five a second need three one-second windows: the last send comes two seconds or more after the first.
+    moments.sort()
+    assert moments[-1] - moments[0] >= 1.9
+    for index, moment in enumerate(moments):
+        assert sum(1 for other in moments[index:] if other - moment < 0.9) <= 5 * 2  # never a burst beyond two windows
