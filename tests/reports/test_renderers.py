@@ -37,18 +37,32 @@ def _figures(**overrides) -> ComplianceFigures:
             Figure("fees", "Fees charged to workers", Decimal("0"), Decimal("1500.00"), unit="LSL"),
         ],
         tables=[
-            FigureTable("by_sex", "Deployed by sex", "breakdowns", ["Sex", "Workers"], [["Female", 312], ["Male", 2689]], chart="pie"),
+            FigureTable(
+                "by_sex", "Deployed by sex", "breakdowns", ["Sex", "Workers"], [["Female", 312], ["Male", 2689]], chart="pie"
+            ),
             FigureTable(
                 "by_employer",
                 "Contracts by destination employer",
                 "breakdowns",
                 ["Employer", "Contracts", "Median wage"],
-                [[f"Employer {index:03d} (Pty) Ltd — Ntšoana", 1000 + index, Decimal("9500.25") + index] for index in range(EMPLOYER_ROWS)]
-                + [["=HYPERLINK(\"http://evil.example\",\"x\")", 3, None], ["@SUM(A1:A2)", 1, Decimal("-4.5")]],
+                [
+                    [f"Employer {index:03d} (Pty) Ltd — Ntšoana", 1000 + index, Decimal("9500.25") + index]
+                    for index in range(EMPLOYER_ROWS)
+                ]
+                + [['=HYPERLINK("http://evil.example","x")', 3, None], ["@SUM(A1:A2)", 1, Decimal("-4.5")]],
                 chart="bar",
             ),
-            FigureTable("monthly", "Contracts by month", "flows", ["Month", "Submitted"], [["2026-01", 4000], ["2026-02", 4100]], chart="bar"),
-            FigureTable("complaints", "Complaints", "oversight", ["Category", "Received"], [], note="No complaint in this period."),
+            FigureTable(
+                "monthly",
+                "Contracts by month",
+                "flows",
+                ["Month", "Submitted"],
+                [["2026-01", 4000], ["2026-02", 4100]],
+                chart="bar",
+            ),
+            FigureTable(
+                "complaints", "Complaints", "oversight", ["Category", "Received"], [], note="No complaint in this period."
+            ),
         ],
         has_data=True,
     )
@@ -179,13 +193,13 @@ def test_numbers_are_written_raw_in_csv_and_grouped_in_pdf(files):
 def test_spreadsheet_formulas_are_neutralised(files):
     tables = _csv_tables(files["csv"])
     names = [row[0] for row in tables["by_employer"]]
-    assert "'=HYPERLINK(\"http://evil.example\",\"x\")" in names
+    assert '\'=HYPERLINK("http://evil.example","x")' in names
     assert "'@SUM(A1:A2)" in names
     # A negative number stays a number.
     assert tables["by_employer"][-1][2] == "-4.5"
     workbook = load_workbook(io.BytesIO(files["xlsx"]))
     cells = [row[0].value for row in workbook["by_employer"].iter_rows()]
-    assert "'=HYPERLINK(\"http://evil.example\",\"x\")" in cells
+    assert '\'=HYPERLINK("http://evil.example","x")' in cells
     assert all(cell.data_type != "f" for row in workbook["by_employer"].iter_rows() for cell in row)
 
 
