@@ -1,6 +1,7 @@
 """Shared test set-up: the fixed cast of users, and the one skip marker.
 
-``@pytest.mark.needs("chromium")`` / ``needs("postgresql")`` marks a test
+``@pytest.mark.needs("chromium")`` / ``needs("postgresql")`` /
+``needs("postgresql-client")`` (pg_dump & co., on PostgreSQL only) marks a test
 that needs something a machine may lack. It skips with the reason, unless
 the environment variable CI_NO_SKIPS=1 is set (.ci/run sets it): then it
 fails, so CI can never pass by skipping.
@@ -31,6 +32,12 @@ def _missing(thing: str) -> str | None:
             import playwright.sync_api  # noqa: F401
         except ImportError:
             return "the playwright Python package is not installed"
+        return None
+    if thing == "postgresql-client":
+        # Only PostgreSQL needs them (backups: pg_dump, pg_restore, psql); on SQLite nothing is missing.
+        programs = ("pg_dump", "pg_restore", "psql")
+        if connection.vendor == "postgresql" and not all(shutil.which(program) for program in programs):
+            return "the PostgreSQL client programs pg_dump, pg_restore, psql are missing (apt-get install postgresql-client)"
         return None
     if thing == "postgresql":
         if connection.vendor != "postgresql":
