@@ -149,6 +149,11 @@ URL_PARAMETERS: dict[str, Callable] = {
         for name in ("inspector_availability", "inspector_profile")
     },
     "inspections:holiday_remove": lambda cast: Target({"pk": _public_holiday().pk}),
+    # Compliance reports are the ministry's (no owner agency): a finished report asked for by the analyst.
+    **{
+        f"reports:{name}": lambda cast: Target({"pk": _generated_report(cast).pk})
+        for name in ("report_detail", "report_download")
+    },
     # Workers' complaints (inspections/complaint_urls.py): a complaint against agency A, never seen by any agency.
     **{
         f"inspections:{name}": lambda cast: Target({"pk": _complaint_against_agency_a(cast).pk}, owner_agency=cast.agency_a)
@@ -177,6 +182,22 @@ def _failed_number():
     from notifications.models import SuppressedNumber
 
     return SuppressedNumber.objects.create(number="+26658000999", reason="failed", source="provider", error_code="21211")
+
+
+def _generated_report(cast):
+    import datetime
+
+    from reports.models import GeneratedReport
+    from reports.services import generate_report
+
+    existing = GeneratedReport.objects.first()
+    if existing:
+        return existing
+    report = GeneratedReport.objects.create(
+        start=datetime.date(2026, 1, 1), end=datetime.date(2026, 3, 31), format="csv", requested_by=cast.analyst
+    )
+    generate_report(report.pk)
+    return report
 
 
 def _public_holiday():
