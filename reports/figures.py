@@ -465,16 +465,27 @@ def _median_note() -> str:
     )
 
 
-def _with_terms_in_force(contracts):
-    """Each contract with the floor, period, currency and deferred-pay share of its sector in the terms in force on its
-    start date (the version the compliance rules judge it by), as correlated subqueries."""
-    terms = (
-        AgreementTerms.objects.filter(agreement_id=OuterRef("agreement_id"), effective_from__lte=OuterRef("start_date"))
+def _terms_in_force(depth: int = 1):
+    """The id of the terms version in force on a contract's start date (the one the compliance rules judge it by), as a
+    subquery ``depth`` levels below the contract query."""
+
+    def outer(name: str):
+        for _level in range(depth):
+            name = OuterRef(name)
+        return name
+
+    return Subquery(
+        AgreementTerms.objects.filter(agreement_id=outer("agreement_id"), effective_from__lte=outer("start_date"))
         .order_by("-effective_from")
         .values("pk")[:1]
     )
-    sector_terms = SectorTerms.objects.filter(terms_id=OuterRef("terms_in_force"), sector_id=OuterRef("sector_id"))
-    return contracts.annotate(terms_in_force=Subquery(terms)).annotate(
+
+
+def _with_terms_in_force(contracts):
+    """Each contract with the floor, period, currency and deferred-pay share of its sector in the terms in force on its
+    start date, as correlated subqueries."""
+    sector_terms = SectorTerms.objects.filter(terms_id=_terms_in_force(depth=2), sector_id=OuterRef("sector_id"))
+    return contracts.annotate(
         floor_amount=Subquery(sector_terms.values("wage_floor")[:1]),
         floor_period=Subquery(sector_terms.values("period")[:1]),
         floor_currency=Subquery(sector_terms.values("currency")[:1]),
@@ -748,7 +759,7 @@ def _quota_table(agreement_id: int | None, current: Period) -> FigureTable:
 def _training_complete():
     """True when every course the terms in force on the start date require has a certificate of the worker's valid on
     the departure date: no required course lacks one (the clearance gate's test, in the database)."""
-    required = AgreementTerms.required_courses.through.objects.filter(agreementterms_id=OuterRef("terms_in_force"))
+    required = AgreementTerms.required_courses.through.objects.filter(agreementterms_id=_terms_in_force(depth=2))
     valid_certificate = Certificate.objects.filter(
         enrolment__worker_id=OuterRef(OuterRef("worker_id")),
         enrolment__session__course_id=OuterRef("course_id"),
@@ -760,11 +771,9 @@ def _training_complete():
 
 def _predeparture_figures(agreement_id: int | None, current: Period, previous: Period) -> tuple[list[Figure], list[FigureTable]]:
     periods = {"current": current, "previous": previous}
-    contracts = _with_terms_in_force(_contracts(agreement_id)).filter(
-        departed_on__gte=previous.start, departed_on__lte=current.end
-    )
+    contracts = _contracts(agreement_id).filter(departed_on__gte=previous.start, departed_on__lte=current.end)
     complete = _training_complete()
-    required_any = Exists(AgreementTerms.required_courses.through.objects.filter(agreementterms_id=OuterRef("terms_in_force")))
+    required_any = Exists(AgreementTerms.required_courses.through.objects.filter(agreementterms_id=_terms_in_force(depth=2)))
     counts = contracts.order_by().aggregate(
         **_both(
             lambda period: [
