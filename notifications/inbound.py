@@ -102,9 +102,7 @@ def record_opt_out(
     if not number:
         raise InvalidSmsNumber("No number")
     with transaction.atomic():
-        suppressed = SuppressedNumber.objects.select_for_update().filter(number=number).first() or SuppressedNumber(
-            number=number
-        )
+        suppressed = SuppressedNumber.objects.select_for_update().filter(number=number).first() or SuppressedNumber(number=number)
         suppressed.reason = SuppressionReason.OPTED_OUT
         suppressed.source = source
         suppressed.note = note[:255]
@@ -149,9 +147,7 @@ def record_opt_in(
         raise InvalidSmsNumber("No number")
     with transaction.atomic():
         lifted = False
-        for suppressed in SuppressedNumber.objects.select_for_update().filter(
-            number=number, reason=SuppressionReason.OPTED_OUT
-        ):
+        for suppressed in SuppressedNumber.objects.select_for_update().filter(number=number, reason=SuppressionReason.OPTED_OUT):
             suppressed._change_reason = "opted back in"
             suppressed.delete()
             lifted = True

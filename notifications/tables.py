@@ -81,8 +81,20 @@ class OutboxTable(tables.Table):
     class Meta:
         model = OutboundSms
         fields = [
-            "created_at", "to", "worker_id", "agency_id", "template_key", "language", "body", "status", "segments",
-            "encoding", "attempts", "error_code", "sent_at", "delivered_at",
+            "created_at",
+            "to",
+            "worker_id",
+            "agency_id",
+            "template_key",
+            "language",
+            "body",
+            "status",
+            "segments",
+            "encoding",
+            "attempts",
+            "error_code",
+            "sent_at",
+            "delivered_at",
         ]
         order_by = ("-created_at",)
 

@@ -104,7 +104,7 @@ class FailedNumberListView(RecordListView):
     def get_table(self, **kwargs):
         table = super().get_table(**kwargs)
         # The workers on this page's numbers, in one query.
-        table.number_owners = commands.workers_of_numbers([row.number for row in table.page.object_list])
+        table.number_owners = commands.workers_of_numbers([row.record.number for row in table.page.object_list])
         return table
 
     def get_context_data(self, **kwargs):
@@ -142,9 +142,7 @@ def worker_opt_out(request, worker_id):
     owner = commands.owner_of(number)
     language = owner.language if owner else commands.normalise_language(None)
     if choice == "out":
-        inbound.record_opt_out(
-            number=number, by=request.user, method=method, note=note, worker_id=worker_id, language=language
-        )
+        inbound.record_opt_out(number=number, by=request.user, method=method, note=note, worker_id=worker_id, language=language)
         messages.success(request, _("The opt-out was recorded: %(number)s gets no more SMS.") % {"number": number})
     else:
         inbound.record_opt_in(number=number, by=request.user, method=method, worker_id=worker_id, language=language)

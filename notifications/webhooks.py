@@ -50,9 +50,7 @@ def signature_is_valid(request: Any) -> bool:
 
 def _refuse(request: Any) -> HttpResponse:
     reason = "no auth token configured" if not settings.TWILIO_AUTH_TOKEN else "missing or wrong signature"
-    logger.warning(
-        "Refused an SMS webhook request to %s from %s: %s", request.path, request.META.get("REMOTE_ADDR", "?"), reason
-    )
+    logger.warning("Refused an SMS webhook request to %s from %s: %s", request.path, request.META.get("REMOTE_ADDR", "?"), reason)
     return HttpResponseForbidden("Invalid signature", content_type="text/plain")
 
 

@@ -146,6 +146,10 @@ REFERENCE_DATA = [
     ("contracts.migrations.0002_reference_data", "load"),
     ("contracts.migrations.0003_sms_templates", "seed"),
     ("inspections.migrations.0002_reference_data", "seed"),
+    ("notifications.migrations.0005_command_texts", "seed"),
+    ("agencies.migrations.0004_command_texts", "seed"),
+    ("contracts.migrations.0006_command_texts", "seed"),
+    ("inspections.migrations.0006_command_texts", "seed"),
 ]
 
 

@@ -87,7 +87,12 @@ def test_receipts_apply_once_and_never_move_a_message_backwards(client):
 
 def test_a_failure_receipt_keeps_the_error_code(client):
     message = _sent_message("SM" + "c" * 32)
-    params = {"MessageSid": message.provider_id, "MessageStatus": "undelivered", "ErrorCode": "30003", "ErrorMessage": "Unreachable"}
+    params = {
+        "MessageSid": message.provider_id,
+        "MessageStatus": "undelivered",
+        "ErrorCode": "30003",
+        "ErrorMessage": "Unreachable",
+    }
     assert signed_post(client, "sms:twilio_status", params).status_code == 200
     message.refresh_from_db()
     assert (message.status, message.error_code) == (SmsStatus.UNDELIVERED, "30003")
