@@ -285,3 +285,13 @@ def test_agency_staff_dashboard_has_no_figures(client, cast, setting):
     response = client.get(reverse("core:dashboard"))
     assert all(item["panel"].key != "reports.agreements" for item in response.context["panels"])
     assert Agreement.objects.exists()
+
+
+def test_demo_gives_the_analyst_one_ready_pdf_once(cast, setting):
+    from reports.demo import seed_reports
+
+    seed_reports(1)
+    seed_reports(1)
+    report = GeneratedReport.objects.get()
+    assert (report.requested_by, report.format, report.status) == (cast.analyst, "pdf", ReportStatus.DONE)
+    assert report.agreement == setting["agreement"] and report.file

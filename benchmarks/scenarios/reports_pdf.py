@@ -1,0 +1,83 @@
+"""Compliance reports at scale (issue 8, "Performance"): the figures and the PDF of one agreement over a year.
+
+The data are the contracts benchmark's (``benchmarks.scenarios.contracts.prepare``: scale × 200,000 contracts
+in every state, most under the South African benchmark agreement), built once and shared. The issue's budgets
+are for 2 million contracts on PostgreSQL: figures under 10 s, the PDF under 20 s, memory under 300 MB.
+
+``prepare`` also renders the PDF once under ``tracemalloc`` and prints the peak memory Python allocated for
+it (figures and PDF together) and the process's peak resident size, so the memory budget can be read
+next to the timings.
+"""
+
+from __future__ import annotations
+
+import datetime
+import resource
+import time
+import tracemalloc
+
+from django.utils import timezone
+
+from benchmarks.harness import Scenario
+from benchmarks.scenarios import contracts as contracts_benchmark
+
+AGREEMENT = "BENCH-LS-ZA"
+FIGURES_BUDGET = 10.0
+PDF_BUDGET = 20.0
+MEMORY_BUDGET_MB = 300
+
+_PREPARED: dict[int, dict] = {}
+
+
+def _figures(state: dict):
+    from reports.figures import compute_figures
+
+    return compute_figures(agreement_id=state["agreement_id"], start=state["start"], end=state["end"])
+
+
+def _pdf(state: dict) -> bytes:
+    from reports.pdf import render_pdf
+
+    return render_pdf(_figures(state), generated_at=timezone.now(), generated_by="benchmark")
+
+
+def prepare(scale: int) -> dict:
+    if scale in _PREPARED:
+        return _PREPARED[scale]
+    from contracts.models import Agreement
+    from core.dates import add_months, today
+
+    contracts_benchmark.prepare(scale)
+    end = today()
+    state = {
+        "agreement_id": Agreement.objects.get(reference=AGREEMENT).pk,
+        "start": add_months(end, -12) + datetime.timedelta(days=1),
+        "end": end,
+    }
+    tracemalloc.start()
+    started = time.perf_counter()
+    figures = _figures(state)
+    computed = time.perf_counter()
+    from reports.pdf import render_pdf
+
+    content = render_pdf(figures, generated_at=timezone.now(), generated_by="benchmark")
+    rendered = time.perf_counter()
+    _current, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    resident = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
+    rows = sum(len(table.rows) for table in figures.tables)
+    verdict = "ok" if peak / 2**20 <= MEMORY_BUDGET_MB else "OVER BUDGET"
+    print(
+        f"reports: {AGREEMENT} {state['start']} to {state['end']}: {len(figures.headline)} headline figures, "
+        f"{len(figures.tables)} tables ({rows:,} rows); figures {computed - started:.2f} s, PDF {rendered - computed:.2f} s "
+        f"({len(content) / 2**10:,.0f} KiB); peak Python memory {peak / 2**20:.1f} MB ({verdict}, budget "
+        f"{MEMORY_BUDGET_MB} MB), process peak resident {resident:,.0f} MB (includes the loaded benchmark data)"
+    )
+    _PREPARED[scale] = state
+    return state
+
+
+SCENARIOS = [
+    Scenario("reports_pdf: figures, one agreement, a year", _figures, budget_seconds=FIGURES_BUDGET, prepare=prepare, repeat=3),
+    Scenario("reports_pdf: PDF, one agreement, a year", _pdf, budget_seconds=PDF_BUDGET, prepare=prepare, repeat=3),
+]
