@@ -184,8 +184,11 @@ def _column_widths(numeric: list[bool]) -> list[float]:
     if text_columns == 0:
         return [TEXT_WIDTH / count] * count
     number_width = min(NUMBER_COLUMN, TEXT_WIDTH * 0.6 / max(sum(numeric), 1))
-    text_width = (TEXT_WIDTH - number_width * sum(numeric)) / text_columns
-    return [number_width if is_numeric else text_width for is_numeric in numeric]
+    # The first text column names the row (a rule, an employer): it gets twice the room of the others.
+    first_text = numeric.index(False)
+    shares = [0 if is_numeric else (2 if index == first_text else 1) for index, is_numeric in enumerate(numeric)]
+    text_width = (TEXT_WIDTH - number_width * sum(numeric)) / sum(shares)
+    return [number_width if is_numeric else text_width * share for is_numeric, share in zip(numeric, shares, strict=True)]
 
 
 def _header_row(columns: list, numeric: list[bool], widths: list[float], styles: dict) -> tuple[list, float]:
@@ -243,17 +246,17 @@ def _table_chunks(table, styles: dict) -> list[Table]:
 def _chart_series(table) -> tuple[list[str], list[Any], str] | None:
     """Labels (first column) and values (first numeric column, as in the table) worth drawing, or None."""
     numeric = _numeric_columns(table)
-    if len(numeric) < 2 or numeric[0] or not any(numeric[1:]):
+    if len(table.rows) < 2 or len(numeric) < 2 or numeric[0]:
         return None
-    column = numeric.index(True, 1)
-    labels, values = [], []
-    for row in table.rows:
-        value = row[column] if column < len(row) else None
-        labels.append(format_value(row[0]))
-        values.append(value if is_number(value) else 0)
-    if not any(values) or any(value < 0 for value in values):
-        return None
-    return labels, values, str(table.columns[column])
+    for column in range(1, len(numeric)):
+        if not numeric[column]:
+            continue
+        values = [row[column] if column < len(row) and is_number(row[column]) else 0 for row in table.rows]
+        # A column that is the same on every row (the year of a quota) has nothing to draw.
+        if len(set(values)) < 2 or any(value < 0 for value in values):
+            continue
+        return [format_value(row[0]) for row in table.rows], values, str(table.columns[column])
+    return None
 
 
 def _pie(labels: list[str], values: list[Any]) -> Drawing:
@@ -474,7 +477,8 @@ def render_pdf(
     register_fonts()
     styles = _styles()
     local = timezone.localtime(generated_at)
-    header = " · ".join([_("Compliance report"), figures.agreement_label, _period(figures.start, figures.end)])
+    # The period first: a long agreement title is what gets cut when the line is full.
+    header = " · ".join([_("Compliance report"), _period(figures.start, figures.end), figures.agreement_label])
     footer = _("Ministry of Labour and Employment · generated %(when)s") % {"when": local.strftime("%Y-%m-%d %H:%M")}
     buffer = io.BytesIO()
     document = SimpleDocTemplate(
