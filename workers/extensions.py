@@ -1,5 +1,7 @@
 """What workers adds to core's registries: the menu entry, the agency's dashboard panel, demo data."""
 
+import logging
+
 from django.utils.translation import gettext_lazy as _
 
 from core import access, registry
@@ -101,15 +103,18 @@ def _worker_sms_standing(request, worker):
     status_command = commands.COMMANDS.get("STATUS")
     if status_command is not None:
         language = (get_language() or "").split("-")[0]
-        status_text = status_command.handler(
-            commands.InboundContext(
-                number=number,
-                text="",
-                worker_id=worker.pk,
-                language=commands.normalise_language(language if language in ("en", "st") else worker.preferred_language),
-                known=True,
+        try:
+            status_text = status_command.handler(
+                commands.InboundContext(
+                    number=number,
+                    text="",
+                    worker_id=worker.pk,
+                    language=commands.normalise_language(language if language in ("en", "st") else worker.preferred_language),
+                    known=True,
+                )
             )
-        )
+        except Exception:  # a helper for staff must never take the worker's page down with it
+            logging.getLogger(__name__).exception("Could not compose the STATUS answer for worker %s", worker.pk)
     return {
         "number": number,
         "suppressed": suppressed,
