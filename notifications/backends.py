@@ -25,6 +25,7 @@ The drain treats the errors differently:
 from __future__ import annotations
 
 import datetime
+import logging
 import sys
 import uuid
 from dataclasses import dataclass
@@ -33,6 +34,9 @@ from django.conf import settings
 from django.utils import timezone
 
 outbox: list[dict] = []
+
+# The twilio client logs every request and its headers at INFO: noise, at a million messages. Warnings still show.
+logging.getLogger("twilio.http_client").setLevel(logging.WARNING)
 
 # Twilio error codes that say the recipient's number cannot get our SMS until something about it changes
 # (https://www.twilio.com/docs/api/errors). 30003 (handset unreachable: switched off) is left out on purpose:

@@ -18,6 +18,7 @@ Delivery receipts arrive through ``record_delivery_receipt``.
 from __future__ import annotations
 
 import logging
+import math
 import random
 import time
 from collections.abc import Callable, Iterable
@@ -60,6 +61,7 @@ RECONCILE_GRACE = timedelta(minutes=10)
 DRAIN_SECONDS = 60.0
 THROTTLE_NAME = "sms"
 THROTTLE_WINDOW = timedelta(seconds=1)
+SHARES_PER_SECOND = 10
 
 
 class UnknownSmsTemplate(LookupError):
@@ -281,7 +283,10 @@ def take_send_allowance(wanted: int) -> Allowance:
         now = timezone.now()
         if now >= row.window_started_at + THROTTLE_WINDOW or now < row.window_started_at - THROTTLE_WINDOW:
             row.window_started_at, row.sent_in_window = now, 0
-        granted = max(0, min(wanted, settings.SMS_RATE_PER_SECOND - row.sent_in_window))
+        # A tenth of the second's allowance at a time, so workers take turns within the second instead of one
+        # worker holding the whole second's share while it sends.
+        share = max(1, math.ceil(settings.SMS_RATE_PER_SECOND / SHARES_PER_SECOND))
+        granted = max(0, min(wanted, share, settings.SMS_RATE_PER_SECOND - row.sent_in_window))
         row.sent_in_window += granted
         row.save(update_fields=["window_started_at", "sent_in_window"])
     wait = max(0.0, (row.window_started_at + THROTTLE_WINDOW - now).total_seconds())
@@ -358,8 +363,24 @@ def _release(messages: list[OutboundSms]) -> None:
         )
 
 
+# Successes are written in small groups: one commit per message would cap the drain at the database's commit rate.
+# A group is at most this many messages (a fraction of a second), so a delivery receipt rarely beats its SID.
+RECORD_SENT_EVERY = 20
+
+
+def _record_sent(sent: list[OutboundSms]) -> None:
+    if sent:
+        fields = ["status", "provider_id", "sent_at", "status_changed_at", "last_error", "error_code"]
+        OutboundSms.objects.bulk_update(sent, fields)
+        sent.clear()
+
+
 def send_claimed(messages: list[OutboundSms], backend: BaseSmsBackend | None = None) -> bool:
-    """Send claimed rows; returns True when the provider asked us to slow down (the rest went back to the queue)."""
+    """Send claimed rows; returns True when the provider asked us to slow down (the rest went back to the queue).
+
+    A worker that dies mid-batch leaves its rows "sending"; the sweep reconciles them with the provider,
+    so a message that left is not sent again.
+    """
     backend = backend or get_backend()
     blocked = blocked_messages(messages)
     if blocked:
@@ -368,38 +389,39 @@ def send_claimed(messages: list[OutboundSms], backend: BaseSmsBackend | None = N
             OutboundSms.objects.filter(pk__in=[pk for pk, why in blocked.items() if why == reason]).update(
                 status=SmsStatus.SUPPRESSED, last_error=f"not sent: {reason}", status_changed_at=now
             )
-    for index, message in enumerate(messages):
-        if message.pk in blocked:
-            continue
-        try:
-            result = backend.send(message.to, message.body)
-        except PermanentSmsError as error:
-            logger.warning("SMS %s refused for good (%s): %s", message.pk, error.code, error)
-            _fail_for_good(message, error)
-        except UncertainSmsError as error:
-            logger.warning("SMS %s left but was not confirmed: %s", message.pk, error)
-            OutboundSms.objects.filter(pk=message.pk).update(
-                status=SmsStatus.UNCONFIRMED, last_error=str(error)[:1000], status_changed_at=timezone.now()
-            )
-        except TemporarySmsError as error:
-            logger.warning("SMS %s failed on attempt %s: %s", message.pk, message.attempts, error)
-            _retry_later(message, error, error.code)
-            if error.slow_down:
-                _release([m for m in messages[index + 1 :] if m.pk not in blocked])
-                return True
-        except Exception as error:  # any other provider fault must not stop the batch; it is retried
-            logger.warning("SMS %s failed on attempt %s: %s", message.pk, message.attempts, error)
-            _retry_later(message, error, getattr(error, "code", "") if isinstance(error, SmsBackendError) else "")
-        else:
-            now = timezone.now()
-            OutboundSms.objects.filter(pk=message.pk, status=SmsStatus.SENDING).update(
-                status=SmsStatus.SENT,
-                provider_id=result.provider_id[:64],
-                sent_at=now,
-                status_changed_at=now,
-                last_error="",
-                error_code="",
-            )
+    sent: list[OutboundSms] = []
+    try:
+        for index, message in enumerate(messages):
+            if message.pk in blocked:
+                continue
+            try:
+                result = backend.send(message.to, message.body)
+            except PermanentSmsError as error:
+                logger.warning("SMS %s refused for good (%s): %s", message.pk, error.code, error)
+                _fail_for_good(message, error)
+            except UncertainSmsError as error:
+                logger.warning("SMS %s left but was not confirmed: %s", message.pk, error)
+                OutboundSms.objects.filter(pk=message.pk).update(
+                    status=SmsStatus.UNCONFIRMED, last_error=str(error)[:1000], status_changed_at=timezone.now()
+                )
+            except TemporarySmsError as error:
+                logger.warning("SMS %s failed on attempt %s: %s", message.pk, message.attempts, error)
+                _retry_later(message, error, error.code)
+                if error.slow_down:
+                    _release([m for m in messages[index + 1 :] if m.pk not in blocked])
+                    return True
+            except Exception as error:  # any other provider fault must not stop the batch; it is retried
+                logger.warning("SMS %s failed on attempt %s: %s", message.pk, message.attempts, error)
+                _retry_later(message, error, getattr(error, "code", "") if isinstance(error, SmsBackendError) else "")
+            else:
+                now = timezone.now()
+                message.status, message.provider_id, message.sent_at = SmsStatus.SENT, result.provider_id[:64], now
+                message.status_changed_at, message.last_error, message.error_code = now, "", ""
+                sent.append(message)
+                if len(sent) >= RECORD_SENT_EVERY:
+                    _record_sent(sent)
+    finally:
+        _record_sent(sent)
     return False
 
 
