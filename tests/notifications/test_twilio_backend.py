@@ -203,3 +203,19 @@ def test_a_backend_that_cannot_tell_leaves_unconfirmed_messages_for_staff(settin
     assert "1 for staff" in sweep_outbox()
     message.refresh_from_db()
     assert message.status == SmsStatus.UNCONFIRMED
+
+
+@pytest.mark.parametrize(
+    "missing,variables",
+    [
+        ("TWILIO_ACCOUNT_SID", {"TWILIO_AUTH_TOKEN": "t", "TWILIO_FROM_NUMBER": "+15005550006"}),
+        ("TWILIO_AUTH_TOKEN", {"TWILIO_ACCOUNT_SID": ACCOUNT_SID, "TWILIO_MESSAGING_SERVICE_SID": MESSAGING_SERVICE_SID}),
+        ("TWILIO_MESSAGING_SERVICE_SID", {"TWILIO_ACCOUNT_SID": ACCOUNT_SID, "TWILIO_AUTH_TOKEN": "t"}),
+    ],
+)
+def test_the_twilio_backend_refuses_to_start_without_its_settings(missing, variables):
+    from tests.core.test_settings import run_manage
+
+    result = run_manage("check", SMS_BACKEND="twilio", **variables)
+    assert result.returncode != 0 and missing in result.stderr
+    assert run_manage("check", SMS_BACKEND="twilio", **variables, **{missing: "x"}).returncode == 0
