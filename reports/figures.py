@@ -21,13 +21,18 @@ Monthly wages are compared with the floor after the same normalisation the ``wag
 applies (``contracts.compliance.monthly``): weekly × 52 / 12, daily × the contract's working days, hourly ×
 hours per week × 52 / 12, rounded to the cent; ``monthly_expression`` is its database twin (a test holds
 them equal).
+
+Shares are percentages to one decimal, rounded half up, and None (shown as a dash) when there is nothing to take
+a share of. A period with no data gives zeros and ``has_data`` False, never an error.
 """
 
 from __future__ import annotations
 
 import datetime
+import functools
+import operator
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 from urllib.parse import urlencode
 
@@ -35,6 +40,7 @@ from django.db import connection
 from django.db.models import (
     Aggregate,
     Case,
+    CharField,
     Count,
     DecimalField,
     Exists,
@@ -69,7 +75,8 @@ from agencies.models import Licence, LicenceStatus
 from contracts import compliance
 from contracts.compliance import AT_PAR
 from contracts.filters import DATED_MILESTONES, LOGGED_MILESTONES, abroad_q, dated_milestone_q, day_bounds
-from contracts.models import HOLDS_POSITION, Agreement, AgreementTerms, Contract, SectorTerms, WagePeriod
+from contracts.models import HOLDS_POSITION, Agreement, AgreementTerms, Contract, Occupation, SectorTerms, WagePeriod
+from core.choices import District
 from core.dates import add_months, today
 from inspections.models import (
     ActionStatus,
@@ -83,7 +90,7 @@ from inspections.models import (
 )
 from notifications.models import OutboundSms, SmsStatus, SuppressedNumber, SuppressionReason
 from predeparture.models import SEAT_STATES, Certificate, Enrolment, Session, SessionStatus
-from workers.models import Worker
+from workers.models import Sex, Worker
 
 CENT = Decimal("0.01")
 TENTH = Decimal("0.1")
@@ -326,10 +333,6 @@ def _with_age_band(contracts):
 
 
 def _breakdown_figures(agreement_id: int | None, current: Period, previous: Period) -> tuple[list[Figure], list[FigureTable]]:
-    from contracts.models import Occupation
-    from core.choices import District
-    from workers.models import Sex
-
     approved = _contracts(agreement_id).filter(dated_milestone_q("approved", current.start, current.end)).order_by()
     note = _("Contracts approved in the period.")
     count_column = _("Contracts approved")
@@ -434,26 +437,32 @@ class Median(Aggregate):
     output_field = FloatField()
 
 
-def _medians(queryset, group: list[str], expression) -> dict[tuple, Decimal | None]:
-    """The median of ``expression`` in each ``group`` of ``queryset``, rounded half up to the cent.
+def _medians(queryset, group: list[str], expressions: dict) -> dict[str, dict[tuple, Decimal | None]]:
+    """The median of each of ``expressions`` in each ``group`` of ``queryset``, rounded half up to the cent.
 
-    PostgreSQL: PERCENTILE_CONT in the database. SQLite (no percentile function): one query reads only the group
-    key and the value, ordered, and the middle of each group is taken here; the mean of the two middle values when
-    the count is even, as PERCENTILE_CONT(0.5) does.
+    PostgreSQL: PERCENTILE_CONT in the database, all in one query. SQLite (no percentile function): per expression,
+    one query reads only the group key and that one value column, ordered, and the middle of each group is taken
+    here; the mean of the two middle values when the count is even, as PERCENTILE_CONT(0.5) does.
     """
-    queryset = queryset.annotate(median_of=expression).filter(median_of__isnull=False).order_by()
+    queryset = queryset.order_by()
     if connection.vendor == "postgresql":
-        rows = queryset.values(*group).annotate(median=Cast(Median("median_of"), MONEY_OUTPUT)).values_list(*group, "median")
-        return {tuple(row[:-1]): row[-1] for row in rows}
-    values: dict[tuple, list[Decimal]] = defaultdict(list)
-    for *key, value in queryset.order_by(*group, "median_of").values_list(*group, "median_of"):
-        values[tuple(key)].append(Decimal(value))
-    medians = {}
-    for key, ordered in values.items():
-        middle = len(ordered) // 2
-        median = ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
-        medians[key] = median.quantize(CENT, rounding=ROUND_HALF_UP)
-    return medians
+        rows = queryset.values(*group).annotate(
+            **{f"median_{name}": Cast(Median(expression), MONEY_OUTPUT) for name, expression in expressions.items()}
+        )
+        return {name: {tuple(row[field] for field in group): row[f"median_{name}"] for row in rows} for name in expressions}
+    result = {}
+    for name, expression in expressions.items():
+        values: dict[tuple, list[Decimal]] = defaultdict(list)
+        column = queryset.annotate(median_of=expression).filter(median_of__isnull=False)
+        for *key, value in column.order_by(*group, "median_of").values_list(*group, "median_of"):
+            values[tuple(key)].append(Decimal(value))
+        medians = {}
+        for key, ordered in values.items():
+            middle = len(ordered) // 2
+            median = ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+            medians[key] = median.quantize(CENT, rounding=ROUND_HALF_UP)
+        result[name] = medians
+    return result
 
 
 def _median_note() -> str:
@@ -465,38 +474,104 @@ def _median_note() -> str:
     )
 
 
-def _terms_in_force(depth: int = 1):
-    """The id of the terms version in force on a contract's start date (the one the compliance rules judge it by), as a
-    subquery ``depth`` levels below the contract query."""
-
-    def outer(name: str):
-        for _level in range(depth):
-            name = OuterRef(name)
-        return name
-
-    return Subquery(
-        AgreementTerms.objects.filter(agreement_id=outer("agreement_id"), effective_from__lte=outer("start_date"))
-        .order_by("-effective_from")
-        .values("pk")[:1]
-    )
+def _constant(value: Decimal | str | None, output_field):
+    """A decimal constant in SQL. SQLite is handed a float: it would bind a Decimal as text, and text compares above
+    every number there."""
+    if isinstance(value, Decimal) and connection.vendor == "sqlite":
+        value = float(value)
+    return Value(value, output_field=output_field)
 
 
-def _with_terms_in_force(contracts):
-    """Each contract with the floor, period, currency and deferred-pay share of its sector in the terms in force on its
-    start date, as correlated subqueries."""
-    sector_terms = SectorTerms.objects.filter(terms_id=_terms_in_force(depth=2), sector_id=OuterRef("sector_id"))
-    return contracts.annotate(
-        floor_amount=Subquery(sector_terms.values("wage_floor")[:1]),
-        floor_period=Subquery(sector_terms.values("period")[:1]),
-        floor_currency=Subquery(sector_terms.values("currency")[:1]),
-        deferred_required=Subquery(sector_terms.values("deferred_pay_percent")[:1]),
-    )
+class TermsInForce:
+    """The agreements' terms as the compliance rules read them (the version in force on the contract's start date, its
+    row for the contract's sector), turned into CASE expressions over the contract's agreement, sector and start date.
+
+    Terms are reference data, a few versions per agreement: reading them once (three small queries) and writing
+    their values into the SQL is far cheaper than a correlated subquery per contract and per use.
+    """
+
+    def __init__(self, agreement_id: int | None):
+        versions = AgreementTerms.objects.order_by("agreement_id", "effective_from")
+        if agreement_id is not None:
+            versions = versions.filter(agreement_id=agreement_id)
+        rows = list(versions.values_list("pk", "agreement_id", "effective_from"))
+        self.windows: dict[int, Q] = {}
+        for (pk, agreement, effective_from), following in zip(rows, [*rows[1:], None], strict=True):
+            window = Q(agreement_id=agreement, start_date__gte=effective_from)
+            if following is not None and following[1] == agreement:
+                window &= Q(start_date__lt=following[2])
+            self.windows[pk] = window
+        self.sectors = list(
+            SectorTerms.objects.filter(terms_id__in=self.windows)
+            .order_by()
+            .values_list("terms_id", "sector_id", "wage_floor", "period", "currency", "deferred_pay_percent")
+        )
+        courses: dict[int, list[int]] = defaultdict(list)
+        for terms_id, course_id in (
+            AgreementTerms.required_courses.through.objects.filter(agreementterms_id__in=self.windows)
+            .order_by("course_id")
+            .values_list("agreementterms_id", "course_id")
+        ):
+            courses[terms_id].append(course_id)
+        self.courses = courses
+
+    def _sector_case(self, column: int, output_field):
+        # Cast: PostgreSQL would type a CASE of bare parameters (or of NULLs only) as text.
+        return Cast(self._bare_case(column, output_field), output_field)
+
+    def _bare_case(self, column: int, output_field):
+        return Case(
+            *(
+                When(self.windows[row[0]] & Q(sector_id=row[1]), then=_constant(row[column], output_field))
+                for row in self.sectors
+            ),
+            default=Value(None, output_field=output_field),
+            output_field=output_field,
+        )
+
+    def annotate(self, contracts):
+        """``floor_amount``, ``floor_period``, ``floor_currency`` and ``deferred_required`` of each contract's sector
+        (NULL when the terms in force do not cover it)."""
+        return contracts.annotate(
+            floor_amount=self._sector_case(2, MONEY_OUTPUT),
+            floor_period=self._sector_case(3, CharField()),
+            floor_currency=self._sector_case(4, CharField()),
+            deferred_required=self._sector_case(5, DecimalField(max_digits=5, decimal_places=2)),
+        )
+
+    def training_complete(self) -> Q:
+        """The worker held, on the departure date, a valid certificate for every course the terms in force require
+        (the clearance gate's test); true too when they require none."""
+        complete = []
+        for terms_id, window in self.windows.items():
+            condition = window
+            for course_id in self.courses.get(terms_id, []):
+                condition &= Q(
+                    Exists(
+                        Certificate.objects.filter(
+                            enrolment__worker_id=OuterRef("worker_id"),
+                            enrolment__session__course_id=course_id,
+                            issued_on__lte=OuterRef("departed_on"),
+                            expires_on__gte=OuterRef("departed_on"),
+                        )
+                    )
+                )
+            complete.append(condition)
+        return _any(complete)
+
+    def nothing_required(self) -> Q:
+        return _any([window for terms_id, window in self.windows.items() if not self.courses.get(terms_id)])
 
 
-def _wage_annotations(contracts):
+def _any(conditions: list[Q]) -> Q:
+    """Any of ``conditions``; never true when there are none (the primary key is never NULL)."""
+    return functools.reduce(operator.or_, conditions) if conditions else Q(pk__isnull=True)
+
+
+def _wage_annotations(contracts, terms: TermsInForce):
     """``monthly_wage`` and ``monthly_floor`` (the floor per month by the contract's own days and hours, as the rule does),
     and ``wage_ok``: the currencies compare and the wage is at or above the floor."""
-    annotated = _with_terms_in_force(contracts).annotate(
+    annotated = terms.annotate(contracts).annotate(
         monthly_wage=monthly_expression("wage_amount", "wage_period"),
         monthly_floor=monthly_expression("floor_amount", "floor_period"),
     )
@@ -556,7 +631,8 @@ def _compliance_figures(agreement_id: int | None, current: Period, previous: Per
     )
 
     # Wages against the floor, by sector.
-    wages, wage_ok = _wage_annotations(submitted)
+    terms = TermsInForce(agreement_id)
+    wages, wage_ok = _wage_annotations(submitted, terms)
     covered = wages.filter(floor_amount__isnull=False)
     group = ["sector__name", "floor_currency"]
     rows = (
@@ -565,8 +641,8 @@ def _compliance_figures(agreement_id: int | None, current: Period, previous: Per
         .order_by("sector__name", "floor_currency")
         .values_list(*group, "contracts", "at_floor")
     )
-    median_wage = _medians(covered, group, F("monthly_wage"))
-    median_floor = _medians(covered, group, F("monthly_floor"))
+    medians = _medians(covered, group, {"wage": F("monthly_wage"), "floor": F("monthly_floor")})
+    median_wage, median_floor = medians["wage"], medians["floor"]
     tables.append(
         FigureTable(
             key="wage_compliance",
@@ -625,7 +701,7 @@ def _compliance_figures(agreement_id: int | None, current: Period, previous: Per
     )
 
     # Deferred pay where the agreement sets it, by sector.
-    deferred = _with_terms_in_force(submitted).filter(deferred_required__gt=0)
+    deferred = terms.annotate(submitted).filter(deferred_required__gt=0)
     rows = (
         deferred.values("sector__name")
         .annotate(required=Count("pk"), applied=Count("pk", filter=Q(deferred_pay_percent=F("deferred_required"))))
@@ -645,56 +721,42 @@ def _compliance_figures(agreement_id: int | None, current: Period, previous: Per
 
     tables.append(_quota_table(agreement_id, current))
 
-    # Headline shares, for both periods in one query each.
+    # Headline figures, for both periods in one query.
     periods = {"current": current, "previous": previous}
-    wages_both, wage_ok_both = _wage_annotations(either.filter())
-    wage_counts = wages_both.filter(floor_amount__isnull=False).aggregate(
+    wages_both, wage_ok_both = _wage_annotations(either, terms)
+    covered_both, deferral = Q(floor_amount__isnull=False), Q(deferred_required__gt=0)
+    applied = Q(deferred_pay_percent=F("deferred_required"))
+    counts = wages_both.aggregate(
         **_both(
             lambda period: [
-                ("judged", Count("pk", filter=period.moment_q("submitted_at"))),
-                ("at_floor", Count("pk", filter=period.moment_q("submitted_at") & wage_ok_both)),
+                ("judged", Count("pk", filter=period.moment_q("submitted_at") & covered_both)),
+                ("at_floor", Count("pk", filter=period.moment_q("submitted_at") & covered_both & wage_ok_both)),
+                ("charged", Count("pk", filter=period.moment_q("submitted_at") & charged)),
+                ("required", Count("pk", filter=period.moment_q("submitted_at") & deferral)),
+                ("applied", Count("pk", filter=period.moment_q("submitted_at") & deferral & applied)),
             ],
             periods,
-        )
-    )
-    fee_counts = either.aggregate(
-        **_both(lambda period: [("charged", Count("pk", filter=period.moment_q("submitted_at") & charged))], periods)
-    )
-    deferred_counts = (
-        _with_terms_in_force(either)
-        .filter(deferred_required__gt=0)
-        .aggregate(
-            **_both(
-                lambda period: [
-                    ("required", Count("pk", filter=period.moment_q("submitted_at"))),
-                    (
-                        "applied",
-                        Count("pk", filter=period.moment_q("submitted_at") & Q(deferred_pay_percent=F("deferred_required"))),
-                    ),
-                ],
-                periods,
-            )
         )
     )
     figures = [
         Figure(
             key="wage_at_floor_share",
             label=_("Contracts submitted with a wage at or above the floor"),
-            value=_share(wage_counts["at_floor__current"], wage_counts["judged__current"]),
-            previous=_share(wage_counts["at_floor__previous"], wage_counts["judged__previous"]),
+            value=_share(counts["at_floor__current"], counts["judged__current"]),
+            previous=_share(counts["at_floor__previous"], counts["judged__previous"]),
             unit="%",
         ),
         Figure(
             key="fees_charged",
             label=_("Contracts submitted charging the worker a fee"),
-            value=fee_counts["charged__current"],
-            previous=fee_counts["charged__previous"],
+            value=counts["charged__current"],
+            previous=counts["charged__previous"],
         ),
         Figure(
             key="deferred_pay_share",
             label=_("Deferred pay applied where required"),
-            value=_share(deferred_counts["applied__current"], deferred_counts["required__current"]),
-            previous=_share(deferred_counts["applied__previous"], deferred_counts["required__previous"]),
+            value=_share(counts["applied__current"], counts["required__current"]),
+            previous=_share(counts["applied__previous"], counts["required__previous"]),
             unit="%",
         ),
     ]
@@ -756,30 +818,17 @@ def _quota_table(agreement_id: int | None, current: Period) -> FigureTable:
 # --- Pre-departure -----------------------------------------------------------------------------------------------------
 
 
-def _training_complete():
-    """True when every course the terms in force on the start date require has a certificate of the worker's valid on
-    the departure date: no required course lacks one (the clearance gate's test, in the database)."""
-    required = AgreementTerms.required_courses.through.objects.filter(agreementterms_id=_terms_in_force(depth=2))
-    valid_certificate = Certificate.objects.filter(
-        enrolment__worker_id=OuterRef(OuterRef("worker_id")),
-        enrolment__session__course_id=OuterRef("course_id"),
-        issued_on__lte=OuterRef(OuterRef("departed_on")),
-        expires_on__gte=OuterRef(OuterRef("departed_on")),
-    )
-    return ~Exists(required.filter(~Exists(valid_certificate)))
-
-
 def _predeparture_figures(agreement_id: int | None, current: Period, previous: Period) -> tuple[list[Figure], list[FigureTable]]:
     periods = {"current": current, "previous": previous}
     contracts = _contracts(agreement_id).filter(departed_on__gte=previous.start, departed_on__lte=current.end)
-    complete = _training_complete()
-    required_any = Exists(AgreementTerms.required_courses.through.objects.filter(agreementterms_id=_terms_in_force(depth=2)))
+    terms = TermsInForce(agreement_id)
+    complete, nothing_required = terms.training_complete(), terms.nothing_required()
     counts = contracts.order_by().aggregate(
         **_both(
             lambda period: [
                 ("deployed", Count("pk", filter=period.day_q("departed_on"))),
-                ("complete", Count("pk", filter=period.day_q("departed_on") & Q(complete))),
-                ("none_required", Count("pk", filter=period.day_q("departed_on") & ~Q(required_any))),
+                ("complete", Count("pk", filter=period.day_q("departed_on") & complete)),
+                ("none_required", Count("pk", filter=period.day_q("departed_on") & nothing_required)),
             ],
             periods,
         )
@@ -1097,9 +1146,9 @@ def _reach_figures(agreement_id: int | None, current: Period, previous: Period) 
     opt_outs = SuppressedNumber.objects.filter(reason=SuppressionReason.OPTED_OUT, number__in=numbers).aggregate(
         **_both(lambda period: [("opted_out", Count("pk", filter=period.moment_q("created_at")))], periods)
     )
-    withdrawn = Worker.objects.filter(pk__in=workers, sms_consent=False).aggregate(
-        **_both(lambda period: [("withdrawn", Count("pk", filter=period.moment_q("consent_changed_at")))], periods)
-    )
+    withdrawn = Worker.objects.filter(
+        pk__in=workers, sms_consent=False, consent_changed_at__gte=previous.bounds[0], consent_changed_at__lt=current.bounds[1]
+    ).aggregate(**_both(lambda period: [("withdrawn", Count("pk", filter=period.moment_q("consent_changed_at")))], periods))
     counts = sms_counts | opt_outs | withdrawn
     rows = [
         [_("Messages queued"), *_pair(counts, "queued")],
@@ -1164,7 +1213,7 @@ def compute_figures(*, agreement_id: int | None, start: datetime.date, end: date
     has_data = any(figure.value for figure in headline)
     if not has_data:
         nothing = _("No data in this period.")
-        tables = [FigureTable(**{**table.__dict__, "note": f"{nothing} {table.note}".strip()}) for table in tables]
+        tables = [replace(table, note=f"{nothing} {table.note}".strip()) for table in tables]
     return ComplianceFigures(
         agreement_id=agreement_id,
         agreement_label=agreement_label(agreement_id),

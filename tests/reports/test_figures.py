@@ -676,7 +676,7 @@ def test_the_median_matches_statistics_median(setting):
     contracts = [place_contract(setting, wage_amount=amount) for amount in amounts]
     for values in (amounts, amounts[:-1]):  # an even count, then an odd one
         Contract.objects.exclude(pk__in=[c.pk for c in contracts[: len(values)]]).delete()
-        medians = _medians(Contract.objects.all(), ["currency"], F("wage_amount"))
+        medians = _medians(Contract.objects.all(), ["currency"], {"wage": F("wage_amount")})["wage"]
         assert medians == {("ZAR",): Decimal(statistics.median(values)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)}
 
 
