@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 
-.PHONY: run test bench check lock messages clean
+.PHONY: run test bench load check lock messages clean
 
 $(STAMP): requirements.lock
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -26,6 +26,10 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(PY) -m benchmarks $(BENCH_ARGS)
 
+## make load: the HTTP load test: gunicorn on 127.0.0.1 driven by locust from a second process (LOAD_ARGS="--duration 1800" for the soak).
+load: $(STAMP)
+	$(PY) -m benchmarks.load $(LOAD_ARGS)
+
 ## make check: lint and Django's checks.
 check: $(STAMP)
 	$(VENV)/bin/ruff check .
@@ -35,7 +39,7 @@ check: $(STAMP)
 ## make lock: re-pin requirements.lock from pyproject.toml in a throw-away environment.
 lock:
 	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
-	.lock-venv/bin/pip install --quiet --disable-pip-version-check ".[test]"
+	.lock-venv/bin/pip install --quiet --disable-pip-version-check ".[test,bench]"
 	echo '# Every package, pinned: `make test` and `make run` install exactly this. Regenerate with `make lock` after editing pyproject.toml.' > requirements.lock
 	.lock-venv/bin/pip freeze --exclude lesotho-labour-migration >> requirements.lock
 	rm -rf .lock-venv

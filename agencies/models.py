@@ -418,10 +418,13 @@ class DocumentQuerySet(ScopedQuerySet):
 
 
 def private_storage():
-    """Uploaded documents live outside the public media URL; only a permission-checked view serves them."""
-    from django.core.files.storage import FileSystemStorage
+    """Uploaded documents live outside the public media URL; only a permission-checked view serves them.
 
-    return FileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT, base_url=None)
+    The "private" storage of settings.STORAGES: PRIVATE_MEDIA_ROOT on disk, or the bucket when STORAGE_BUCKET is set.
+    """
+    from core.storage import private_storage as configured_private_storage
+
+    return configured_private_storage()
 
 
 def _document_path(instance: ApplicationDocument, filename: str) -> str:

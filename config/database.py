@@ -6,16 +6,16 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 
-def database_settings(url: str, sqlite_path: Path, conn_max_age: int = 60) -> dict:
+def database_settings(url: str, sqlite_path: Path, conn_max_age: int = 60, variable: str = "DATABASE_URL") -> dict:
     if url:
         try:
             # A reused connection is checked before its first use in each request, so one
             # that died (database restarted, failed over) is replaced instead of failing a page.
             database = dj_database_url.parse(url, conn_max_age=conn_max_age, conn_health_checks=conn_max_age > 0)
         except Exception as error:  # dj-database-url raises several kinds
-            raise ImproperlyConfigured(f"The environment variable DATABASE_URL is not a valid database URL: {error}") from None
+            raise ImproperlyConfigured(f"The environment variable {variable} is not a valid database URL: {error}") from None
         if not database.get("ENGINE"):
-            raise ImproperlyConfigured("The environment variable DATABASE_URL names an unknown database engine.")
+            raise ImproperlyConfigured(f"The environment variable {variable} names an unknown database engine.")
     else:
         sqlite_path.parent.mkdir(exist_ok=True)
         database = {"ENGINE": "django.db.backends.sqlite3", "NAME": sqlite_path}

@@ -126,6 +126,38 @@ AUTHENTICATION_BACKENDS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+# A PostgreSQL read replica for the compliance figures (config/routers.py); every write stays on "default".
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = database_settings(
+        DATABASE_REPLICA_URL,
+        BASE_DIR / "var" / "db.sqlite3",
+        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
+        variable="DATABASE_REPLICA_URL",
+    )
+    # Tests read the replica's rows from the test database itself, as replication would show them.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["config.routers.ReportsReplicaRouter"]
+
+# --- Cache and sessions -----------------------------------------------------
+# Without REDIS_URL each process keeps its own memory cache: right for one machine.
+# With it, every web process and worker shares Redis (Django's own RedisCache), so the
+# rate limits hold across processes and any process can serve any signed-in officer.
+REDIS_URL = env_str("REDIS_URL")
+if REDIS_URL:
+    if not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
+        raise ImproperlyConfigured("The environment variable REDIS_URL must start with redis://, rediss:// or unix://.")
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "lms"),
+        }
+    }
+    # cached_db, not cache: sessions are read from Redis but written through to the database, so a Redis
+    # restart or an eviction under memory pressure never signs officers out in the middle of their work.
+    # Sessions are written only when they change (sign-in, messages), so the database sees few writes.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
@@ -187,6 +219,8 @@ UPLOAD_MAX_BYTES = 10 * 1024 * 1024
 # The console backend prints mail in development; EMAIL_HOST switches to SMTP.
 EMAIL_HOST = env_str("EMAIL_HOST")
 if EMAIL_HOST:
+    # Uploaded documents, evidence, imports and generated reports (core.storage.private_storage).
+    "private": {"BACKEND": "core.storage.PrivateFileSystemStorage"},
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     EMAIL_PORT = env_int("EMAIL_PORT", 587)
     EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
@@ -198,6 +232,23 @@ else:
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Ministry of Labour and Employment <no-reply@labour.gov.ls>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# STORAGE_BUCKET puts every file in S3-compatible object storage (AWS S3, MinIO, Ceph...) through
+# django-storages, so web processes and workers on several machines see the same files. Private files
+# are never public: no ACL is set (the bucket's own policy applies) and they are served by our views.
+STORAGE_BUCKET = env_str("STORAGE_BUCKET")
+if STORAGE_BUCKET:
+    _bucket = {
+        "bucket_name": STORAGE_BUCKET,
+        "endpoint_url": env_str("STORAGE_ENDPOINT_URL") or None,
+        "region_name": env_str("STORAGE_REGION") or None,
+        "access_key": env_str("STORAGE_ACCESS_KEY_ID") or None,
+        "secret_key": env_str("STORAGE_SECRET_ACCESS_KEY") or None,
+        "default_acl": None,
+        "querystring_auth": True,
+        "file_overwrite": False,
+    }
+    STORAGES["default"] = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {**_bucket, "location": "media"}}
+    STORAGES["private"] = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {**_bucket, "location": "private"}}
 # --- SMS --------------------------------------------------------------------
 SMS_BACKEND = env_choice("SMS_BACKEND", "console", ("console", "memory", "twilio"))
 SMS_BATCH_SIZE = env_int("SMS_BATCH_SIZE", 200)

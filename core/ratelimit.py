@@ -2,9 +2,11 @@
 
 Counts requests per client address in fixed windows of ``per_seconds``; past
 ``limit`` the client gets 429 with a translated page until the window ends.
-With several server processes the cache must be shared (Redis, Memcached,
-the database cache) for the limit to hold across them; the default
-per-process memory cache limits each process on its own.
+With several server processes the cache must be shared for the limit to
+hold across them: REDIS_URL makes Django's cache Redis (config/settings.py),
+where every process counts in one place and ``incr`` is atomic. Without it,
+the default per-process memory cache limits each process on its own, which
+is right for the one-machine demo.
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """Shared test set-up: the fixed cast of users, and the one skip marker.
 
 ``@pytest.mark.needs("chromium")`` / ``needs("postgresql")`` /
-``needs("postgresql-client")`` (pg_dump & co., on PostgreSQL only) marks a test
+``needs("postgresql-client")`` (pg_dump & co., on PostgreSQL only) /
+``needs("redis")`` (a Redis server on 127.0.0.1:6379) marks a test
 that needs something a machine may lack. It skips with the reason, unless
 the environment variable CI_NO_SKIPS=1 is set (.ci/run sets it): then it
 fails, so CI can never pass by skipping.
@@ -43,7 +44,25 @@ def _missing(thing: str) -> str | None:
         if connection.vendor != "postgresql":
             return "runs only on PostgreSQL (set DATABASE_URL=postgres://postgres@127.0.0.1:5432/test)"
         return None
+    if thing == "redis":
+        if not redis_answers():
+            return f"Redis does not answer on {REDIS_ADDRESS[0]}:{REDIS_ADDRESS[1]} (apt-get install redis-server)"
+        return None
     raise ValueError(f"unknown need {thing!r}")
+
+
+REDIS_ADDRESS = ("127.0.0.1", 6379)
+
+
+def redis_answers() -> bool:
+    import socket
+
+    try:
+        with socket.create_connection(REDIS_ADDRESS, timeout=2) as sock:
+            sock.sendall(b"PING\r\n")
+            return sock.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
 
 
 def pytest_collection_modifyitems(config, items):

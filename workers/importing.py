@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 import phonenumbers
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
@@ -486,15 +487,30 @@ def open_stream(stored_file) -> IO[bytes]:
 # outside the database: in a small file in private storage, beside the uploads, which the web server and the task
 # worker share already (the worker reads the upload from there). It is replaced whole after each chunk, so a reader
 # sees the previous number or the next, and removed when the import ends; the record then holds the result.
+# Object storage (STORAGE_BUCKET) has no files to replace in place: there the number goes to the cache, which a
+# deployment with object storage shares between machines through REDIS_URL.
+
+PROGRESS_CACHE_SECONDS = 24 * 60 * 60
 
 
-def _progress_path(import_id: int) -> str:
-    return WorkerImport._meta.get_field("file").storage.path(f"worker-imports/progress/{int(import_id)}")
+def _progress_path(import_id: int) -> str | None:
+    """The progress file on disk, or None when private storage is not a local folder (object storage)."""
+    try:
+        return WorkerImport._meta.get_field("file").storage.path(f"worker-imports/progress/{int(import_id)}")
+    except NotImplementedError:
+        return None
+
+
+def _progress_key(import_id: int) -> str:
+    return f"worker-import-progress:{int(import_id)}"
 
 
 def record_progress(import_id: int, written: int) -> None:
     """Say how many workers of a running import are written so far (informative: a failure to say so is only logged)."""
     path = _progress_path(import_id)
+    if path is None:
+        cache.set(_progress_key(import_id), int(written), timeout=PROGRESS_CACHE_SECONDS)
+        return
     temporary = f"{path}.{os.getpid()}.tmp"
     try:
         os.makedirs(os.path.dirname(path), exist_ok=True)
@@ -507,16 +523,23 @@ def record_progress(import_id: int, written: int) -> None:
 
 def import_progress(import_id: int) -> int | None:
     """The number of workers a running import has written so far, or None when it has not said."""
+    path = _progress_path(import_id)
+    if path is None:
+        return cache.get(_progress_key(import_id))
     try:
-        with open(_progress_path(import_id), encoding="ascii") as progress_file:
+        with open(path, encoding="ascii") as progress_file:
             return int(progress_file.read())
     except (OSError, ValueError):
         return None
 
 
 def _forget_progress(import_id: int) -> None:
+    path = _progress_path(import_id)
+    if path is None:
+        cache.delete(_progress_key(import_id))
+        return
     try:
-        os.remove(_progress_path(import_id))
+        os.remove(path)
     except OSError:
         pass
 
