@@ -117,15 +117,6 @@ DATABASES = {
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-
-# --- Users and sign-in ------------------------------------------------------
-AUTH_USER_MODEL = "core.User"
-AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",  # throttles failed logins before the password is checked
-    "django.contrib.auth.backends.ModelBackend",
-]
-AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
 # A PostgreSQL read replica for the compliance figures (config/routers.py); every write stays on "default".
 DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL")
 if DATABASE_REPLICA_URL:
@@ -158,6 +149,15 @@ if REDIS_URL:
     # restart or an eviction under memory pressure never signs officers out in the middle of their work.
     # Sessions are written only when they change (sign-in, messages), so the database sees few writes.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
+# --- Users and sign-in ------------------------------------------------------
+AUTH_USER_MODEL = "core.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # throttles failed logins before the password is checked
+    "django.contrib.auth.backends.ModelBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
@@ -202,6 +202,8 @@ STATIC_ROOT = BASE_DIR / "staticfiles" if PRODUCTION else None
 WHITENOISE_USE_FINDERS = not PRODUCTION
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Uploaded documents, evidence, imports and generated reports (core.storage.private_storage).
+    "private": {"BACKEND": "core.storage.PrivateFileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -213,25 +215,6 @@ STORAGES = {
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT") or BASE_DIR / "var" / "media")
 # Uploaded documents: outside any URL, served only by permission-checked views.
 PRIVATE_MEDIA_ROOT = Path(env_str("PRIVATE_MEDIA_ROOT") or BASE_DIR / "var" / "private")
-UPLOAD_MAX_BYTES = 10 * 1024 * 1024
-
-# --- E-mail -----------------------------------------------------------------
-# The console backend prints mail in development; EMAIL_HOST switches to SMTP.
-EMAIL_HOST = env_str("EMAIL_HOST")
-if EMAIL_HOST:
-    # Uploaded documents, evidence, imports and generated reports (core.storage.private_storage).
-    "private": {"BACKEND": "core.storage.PrivateFileSystemStorage"},
-    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    EMAIL_PORT = env_int("EMAIL_PORT", 587)
-    EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
-    EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
-    EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
-    EMAIL_TIMEOUT = 20
-else:
-    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
-DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Ministry of Labour and Employment <no-reply@labour.gov.ls>")
-SERVER_EMAIL = DEFAULT_FROM_EMAIL
-
 # STORAGE_BUCKET puts every file in S3-compatible object storage (AWS S3, MinIO, Ceph...) through
 # django-storages, so web processes and workers on several machines see the same files. Private files
 # are never public: no ACL is set (the bucket's own policy applies) and they are served by our views.
@@ -249,6 +232,23 @@ if STORAGE_BUCKET:
     }
     STORAGES["default"] = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {**_bucket, "location": "media"}}
     STORAGES["private"] = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {**_bucket, "location": "private"}}
+UPLOAD_MAX_BYTES = 10 * 1024 * 1024
+
+# --- E-mail -----------------------------------------------------------------
+# The console backend prints mail in development; EMAIL_HOST switches to SMTP.
+EMAIL_HOST = env_str("EMAIL_HOST")
+if EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_PORT = env_int("EMAIL_PORT", 587)
+    EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+    EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
+    EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+    EMAIL_TIMEOUT = 20
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Ministry of Labour and Employment <no-reply@labour.gov.ls>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
 # --- SMS --------------------------------------------------------------------
 SMS_BACKEND = env_choice("SMS_BACKEND", "console", ("console", "memory", "twilio"))
 SMS_BATCH_SIZE = env_int("SMS_BATCH_SIZE", 200)
