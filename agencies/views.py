@@ -40,6 +40,7 @@ from core import access, registry
 from core.access import requires
 from core.actions import errors_to_messages
 from core.lists import RecordListView
+from core.reauth import recent_password_required, recently_authenticated
 
 STALE_MESSAGE = gettext_lazy("Someone else changed this record while you were looking at it. Check it and try again.")
 
@@ -481,6 +482,7 @@ def licence_detail(request, pk):
             "record": licence,
             "actions": actions,
             "reason_form": ReasonForm(initial={"seen_status": licence.status}),
+            "password_confirmation_needed": not recently_authenticated(request),
             "may_renew": own
             and access.can(request.user, "licensing.apply")
             and licence.status in (LicenceStatus.ACTIVE, LicenceStatus.SUSPENDED)
@@ -501,9 +503,7 @@ def licence_certificate(request, pk):
     return response
 
 
-def _sanction_view(action: str, done: str) -> Callable:
-    @requires("licensing.sanction")
-    @require_POST
+def _sanction_view(action: str, done: str, confirm_password: bool = False) -> Callable:
     def view(request, pk):
         licence = access.get_visible_or_404(request.user, Licence.objects.all(), pk=pk)
         form = ReasonForm(request.POST)
@@ -520,9 +520,12 @@ def _sanction_view(action: str, done: str) -> Callable:
                 messages.success(request, done)
         return redirect("agencies:licence_detail", pk=licence.pk)
 
-    return view
+    if confirm_password:
+        # Revocation is for good: the password again unless the officer signed in a few minutes ago.
+        view = recent_password_required(view)
+    return requires("licensing.sanction")(require_POST(view))
 
 
 licence_suspend = _sanction_view("suspend", gettext_lazy("The licence was suspended."))
 licence_reinstate = _sanction_view("reinstate", gettext_lazy("The licence was reinstated."))
-licence_revoke = _sanction_view("revoke", gettext_lazy("The licence was revoked."))
+licence_revoke = _sanction_view("revoke", gettext_lazy("The licence was revoked."), confirm_password=True)

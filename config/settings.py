@@ -59,6 +59,11 @@ INSTALLED_APPS = [
     "phonenumber_field",
     "simple_history",
     "axes",
+    # Two-step sign-in: authenticator-app codes (TOTP) and printed backup codes (static).
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "csp",
     "django_tasks",
     "django_tasks_db",
     # Our apps, in dependency order: each depends only on those before it.
@@ -74,12 +79,16 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # The Content-Security-Policy header (CONTENT_SECURITY_POLICY below).
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Only reads which second-step device (if any) verified this session; core.access enforces it.
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -158,7 +167,7 @@ AUTHENTICATION_BACKENDS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -180,6 +189,14 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "core/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# Wrong second-step codes and re-entered passwords count as failures too; never store what was typed.
+AXES_SENSITIVE_PARAMETERS = ["password", "current_password", "otp_token"]
+
+# Two-step sign-in (core/two_factor.py): required for ministry staff, optional for agency staff.
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Lesotho Labour Migration")
+# Sensitive actions (revoking a licence, changing roles, resetting someone's second step) ask for the
+# password again when the last sign-in or confirmation is older than this.
+REAUTHENTICATE_AFTER_MINUTES = env_int("REAUTHENTICATE_AFTER_MINUTES", 10)
 
 # --- Language, time, money --------------------------------------------------
 LANGUAGE_CODE = "en"
@@ -293,6 +310,20 @@ TASK_RESULT_RETENTION_DAYS = env_int("TASK_RESULT_RETENTION_DAYS", 14)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Content Security Policy (django-csp 4): everything from this site only; no inline script or style
+# anywhere (tests/core/test_security_headers.py checks the templates), no framing, no plug-ins.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 CSRF_FAILURE_VIEW = "core.views.csrf_failure"
 if PRODUCTION:
     SESSION_COOKIE_SECURE = True

@@ -6,6 +6,13 @@
   roles have it. Every view declares the capability it needs (``requires`` /
   ``CapabilityRequiredMixin``), every transition's permission calls
   ``transition_permission``, and the permission-matrix test reads both.
+- Two-step sign-in is enforced here too, in ``_enforce``, which every view's
+  declaration passes through: a signed-in user who must set up or pass the
+  second step (``core.two_factor.second_step_due``) is sent there from any
+  view that is not PUBLIC, except the few declared ``before_second_step``
+  (setting up, verifying). Here rather than in a middleware, so that the one
+  declaration a view makes says everything about who reaches it, and the
+  permission matrix reads it.
 - Record visibility is queryset scoping: ``visible_to(user, queryset)`` gives
   ministry staff every row and agency staff only their own agency's rows, so
   a guessed URL answers 404, never another agency's data.
@@ -22,6 +29,8 @@ from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import QuerySet
 from django.http import Http404
+from django.shortcuts import redirect, resolve_url
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 
@@ -237,29 +246,48 @@ def get_visible_or_404(user: Any, queryset: QuerySet, **lookup: Any) -> Any:
 # --- Views ----------------------------------------------------------------------
 
 
-def _enforce(request: Any, capability: str) -> Any:
+def _second_step_redirect(request: Any) -> Any:
+    """Where a signed-in user must go first (set up or pass the second step), with the page they asked for."""
+    from core import two_factor  # django-otp's models: imported when the first request needs them
+
+    due = two_factor.second_step_due(request.user)
+    if due is None:
+        return None
+    target = resolve_url("core:two_factor_setup" if due == two_factor.SETUP else "core:two_factor_verify")
+    return redirect(f"{target}?{urlencode({'next': request.get_full_path()})}")
+
+
+def _enforce(request: Any, capability: str, before_second_step: bool = False) -> Any:
     if capability == PUBLIC:
         return None
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
+    if not before_second_step:
+        refusal = _second_step_redirect(request)
+        if refusal is not None:
+            return refusal
     check(request.user, capability)
     return None
 
 
-def requires(capability: str) -> Callable:
-    """Decorator for function views: declare and enforce the capability a view needs."""
+def requires(capability: str, *, before_second_step: bool = False) -> Callable:
+    """Decorator for function views: declare and enforce the capability a view needs.
+
+    ``before_second_step`` is only for the screens that set up and pass the second step of signing in.
+    """
     if capability not in (PUBLIC, SIGNED_IN) and capability not in CAPABILITIES:
         raise ValueError(f"Unknown capability {capability!r}")
 
     def decorator(view: Callable) -> Callable:
         @wraps(view)
         def wrapped(request: Any, *args: Any, **kwargs: Any) -> Any:
-            refusal = _enforce(request, capability)
+            refusal = _enforce(request, capability, before_second_step)
             if refusal is not None:
                 return refusal
             return view(request, *args, **kwargs)
 
         wrapped.capability = capability  # type: ignore[attr-defined]
+        wrapped.before_second_step = before_second_step  # type: ignore[attr-defined]
         return wrapped
 
     return decorator
@@ -269,11 +297,12 @@ class CapabilityRequiredMixin:
     """For class-based views: set ``capability``; it is enforced before dispatch."""
 
     capability: str = ""
+    before_second_step: bool = False
 
     def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> Any:
         if not self.capability:
             raise ValueError(f"{type(self).__name__} declares no capability")
-        refusal = _enforce(request, self.capability)
+        refusal = _enforce(request, self.capability, self.before_second_step)
         if refusal is not None:
             return refusal
         return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]

@@ -14,7 +14,18 @@ MINISTRY_ROLE_CHOICES = [(role.value, role.label) for role in Role if role in MI
 
 
 class LoginForm(AuthenticationForm):
-    """The one sign-in form (a second factor, when added, joins here)."""
+    """The one sign-in form: the password. The second step (core.views.two_factor_verify) follows it."""
+
+
+class OneTimeCodeForm(forms.Form):
+    """A code from the authenticator app, or one of the backup codes."""
+
+    otp_token = forms.CharField(
+        label=_("Code"),
+        max_length=32,
+        help_text=_("The 6-digit code your authenticator app shows now, or one of your backup codes."),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "text", "autofocus": True}),
+    )
 
 
 class MinistryUserForm(forms.ModelForm):

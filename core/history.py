@@ -51,7 +51,8 @@ def history_of(record: Any, limit: int = 50) -> list[HistoryEntry]:
                     when=newer.history_date,
                     who=newer.history_user,
                     what=newer.get_history_type_display(),
-                    detail=changed,
+                    # A save that changed no shown field (a second-step reset, say) says why instead.
+                    detail=changed or (newer.history_change_reason or ""),
                 )
             )
     entries.sort(key=lambda entry: entry.when, reverse=True)

@@ -2,7 +2,9 @@ from __future__ import annotations
 
 import logging
 
+from django import forms
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import ValidationError
 from django.db import connection
@@ -10,14 +12,18 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone, translation
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.i18n import set_language as django_set_language
+from django_otp import login as otp_login
+from django_otp import user_has_device
+from django_otp.plugins.otp_static.models import StaticDevice
 
-from core import access, registry, services
+from core import access, reauth, registry, services, two_factor
 from core.access import PUBLIC, SIGNED_IN, CapabilityRequiredMixin, requires
 from core.filters import ParameterFilter, UserFilter
-from core.forms import LoginForm, MinistryUserForm, ParameterValueForm
+from core.forms import LoginForm, MinistryUserForm, OneTimeCodeForm, ParameterValueForm
 from core.lists import RecordListView
 from core.models import RegulatoryParameter, User
 from core.parameters import DEFINITIONS
@@ -31,7 +37,8 @@ logger = logging.getLogger(__name__)
 
 
 class LoginView(CapabilityRequiredMixin, auth_views.LoginView):
-    """The only sign-in view: two-factor sign-in, when added, goes here."""
+    """The only sign-in view: the password. Every page after it sends the user to the second step
+    (core.access._enforce), which comes back to the page they asked for."""
 
     capability = PUBLIC
     template_name = "core/login.html"
@@ -120,7 +127,126 @@ def home(request):
 
 @requires(SIGNED_IN)
 def account(request):
-    return render(request, "core/account.html", {"roles": [access.Role(r).label for r in sorted(access.roles_of(request.user))]})
+    user = request.user
+    return render(
+        request,
+        "core/account.html",
+        {
+            "roles": [access.Role(r).label for r in sorted(access.roles_of(user))],
+            "authenticator": two_factor.authenticator_of(user),
+            "backup_codes_left": two_factor.backup_codes_left(user),
+            "two_factor_required": access.is_ministry(user),
+        },
+    )
+
+
+# --- Two-step sign-in ---------------------------------------------------------
+# Ministry staff must pass it in every session; agency staff once they set it up.
+# Enforced by core.access; these screens are the only ones open before it.
+
+NEW_BACKUP_CODES = "two_factor_new_backup_codes"
+
+
+def _next_url(request) -> str:
+    """The page the user asked for before the second step, if it is on this site."""
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return candidate
+    return reverse("core:dashboard")
+
+
+def _with_next(url_name: str, next_url: str) -> str:
+    return f"{reverse(url_name)}?{urlencode({'next': next_url})}"
+
+
+@requires(SIGNED_IN, before_second_step=True)
+def two_factor_setup(request):
+    """Set up an authenticator app: scan the QR code (or type the secret), then confirm with its first code."""
+    user, next_url = request.user, _next_url(request)
+    if two_factor.authenticator_of(user) is not None:
+        if two_factor.is_verified(user):
+            messages.info(request, _("Your authenticator app is already set up."))
+            return redirect("core:account")
+        return redirect(_with_next("core:two_factor_verify", next_url))
+    if user_has_device(user) and not two_factor.is_verified(user):
+        # Backup codes only (the demo): pass the second step with one before adding an app.
+        return redirect(_with_next("core:two_factor_verify", next_url))
+    device = two_factor.pending_authenticator(user)
+    form = OneTimeCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if two_factor.confirm_authenticator(user=user, device_id=device.pk, token=form.cleaned_data["otp_token"].strip()):
+            device.refresh_from_db()
+            otp_login(request, device)
+            reauth.mark_authenticated(request)
+            request.session[NEW_BACKUP_CODES] = two_factor.new_backup_codes(user)
+            messages.success(request, _("Your authenticator app is set up. Keep these backup codes somewhere safe."))
+            return redirect(_with_next("core:two_factor_backup_codes", next_url))
+        form.add_error(
+            "otp_token",
+            _("That code is not right. Check that the app shows this account, and enter the code it shows now."),
+        )
+    return render(
+        request,
+        "core/two_factor_setup.html",
+        {
+            "form": form,
+            "next": next_url,
+            "qr_code": two_factor.qr_svg(device.config_url),
+            "secret": two_factor.secret_for_typing(device),
+            "required": access.is_ministry(user),
+        },
+    )
+
+
+@requires(SIGNED_IN, before_second_step=True)
+def two_factor_verify(request):
+    """The second step of signing in: a code from the app or a backup code. Wrong codes count toward the lockout."""
+    user, next_url = request.user, _next_url(request)
+    due = two_factor.second_step_due(user)
+    if due is None:
+        return redirect(next_url)
+    if due == two_factor.SETUP:
+        return redirect(_with_next("core:two_factor_setup", next_url))
+    form = OneTimeCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        device = two_factor.match_code(user, form.cleaned_data["otp_token"])
+        if device is not None:
+            otp_login(request, device)
+            reauth.mark_authenticated(request)
+            if isinstance(device, StaticDevice):
+                left = device.token_set.count()
+                messages.warning(
+                    request,
+                    _("You used a backup code; %(count)s are left. Make new ones from your account page.") % {"count": left},
+                )
+            return redirect(next_url)
+        if two_factor.record_failed_code(request):
+            # Too many wrong codes: signed out; the lockout middleware answers with the lockout page.
+            logout(request)
+            return redirect("core:login")
+        form.add_error(
+            "otp_token",
+            _("That code is not right. Enter the code your app shows now (it changes every 30 seconds), or a backup code."),
+        )
+    return render(request, "core/two_factor_verify.html", {"form": form, "next": next_url})
+
+
+@requires(SIGNED_IN)
+def two_factor_backup_codes(request):
+    """Backup codes: shown once when made; making new ones makes the old ones useless."""
+    user = request.user
+    if not user_has_device(user):
+        return redirect("core:two_factor_setup")
+    if request.method == "POST":
+        request.session[NEW_BACKUP_CODES] = two_factor.new_backup_codes(user)
+        messages.success(request, _("New backup codes were made; the old ones no longer work."))
+        return redirect("core:two_factor_backup_codes")
+    codes = request.session.pop(NEW_BACKUP_CODES, None)
+    return render(
+        request,
+        "core/two_factor_backup_codes.html",
+        {"codes": codes, "left": two_factor.backup_codes_left(user), "next": _next_url(request)},
+    )
 
 
 # --- Users (administrator) ----------------------------------------------------
@@ -175,12 +301,40 @@ def user_detail(request, pk):
         {
             "record": record,
             "roles": [access.Role(g.name).label for g in record.groups.all() if g.name in access.Role.values],
+            "has_authenticator": two_factor.authenticator_of(record) is not None,
             "sections": registry.sections_for(request, record),
         },
     )
 
 
 @requires("users.manage")
+@reauth.recent_password_required
+def user_two_factor_reset(request, pk):
+    """An administrator removes a user's authenticator and backup codes (a lost phone); recorded in the user's history."""
+    record = _ministry_user_or_404(request, pk)
+    form = forms.Form(request.POST if request.method == "POST" else None)  # nothing to fill in: the button is the answer
+    if request.method == "POST" and form.is_valid():
+        two_factor.reset_two_factor(by=request.user, user_id=record.pk)
+        messages.success(request, _("The two-step sign-in of %(user)s was reset.") % {"user": record})
+        return redirect("core:user_detail", pk=record.pk)
+    return render(
+        request,
+        "core/form_page.html",
+        {
+            "form": form,
+            "page_title": _("Reset the two-step sign-in of %(user)s") % {"user": record},
+            "intro": _(
+                "Their authenticator app and backup codes stop working. Ministry staff set up a new app at their "
+                "next sign-in; agency staff sign in with their password only until they set one up again."
+            ),
+            "submit_label": _("Reset the two-step sign-in"),
+            "cancel_url": reverse("core:user_detail", args=[record.pk]),
+        },
+    )
+
+
+@requires("users.manage")
+@reauth.recent_password_required
 def user_edit(request, pk):
     record = _ministry_user_or_404(request, pk)
     if access.Role.AGENCY_STAFF in access.roles_of(record):

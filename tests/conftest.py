@@ -135,6 +135,43 @@ def cast(db):
     )
 
 
+def pass_second_step(client, user) -> None:
+    """Mark ``client``'s session as having passed the second step of signing in, with a real confirmed
+    device of ``user`` (an authenticator made for them if they have none), when they need one."""
+    from django_otp import DEVICE_ID_SESSION_KEY, devices_for_user
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from core.access import MINISTRY_ROLES
+
+    device = next(devices_for_user(user, confirmed=True), None)
+    if device is None:
+        # Asked of the database, not access.roles_of, so that no role cache is left on the test's user object.
+        if not user.groups.filter(name__in=MINISTRY_ROLES).exists():
+            return  # agency staff without a device need no second step
+        device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+
+
+@pytest.fixture(autouse=True)
+def _signed_in_staff_passed_the_second_step(request, monkeypatch):
+    """``client.force_login(user)`` signs in as staff who also passed the second step, so the suite's
+    tests of what each role may do need not repeat it. Tests of the second step itself are marked
+    ``@pytest.mark.second_step_enforced`` and sign in with the real ``force_login`` (tests/core/test_two_factor.py)."""
+    if request.node.get_closest_marker("second_step_enforced"):
+        return
+    from django.test import Client
+
+    real_force_login = Client.force_login
+
+    def force_login(self, user, backend=None):
+        real_force_login(self, user, backend)
+        pass_second_step(self, user)
+
+    monkeypatch.setattr(Client, "force_login", force_login)
+
+
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Rate-limit counters live in the cache: start every test with none."""

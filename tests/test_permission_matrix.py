@@ -29,6 +29,7 @@ URL_PARAMETERS: dict[str, Callable] = {
     "core:password_reset_confirm": lambda cast: Target({"uidb64": "MQ", "token": "set-password"}),
     "core:user_detail": lambda cast: Target({"pk": cast.registrar.pk}),
     "core:user_edit": lambda cast: Target({"pk": cast.registrar.pk}),
+    "core:user_two_factor_reset": lambda cast: Target({"pk": cast.registrar.pk}),
     "core:parameter_detail": lambda cast: Target({"key": "licence.fee"}),
     "core:parameter_add": lambda cast: Target({"key": "licence.fee"}),
     "notifications:template_edit": lambda cast: Target({"pk": SmsTemplate.objects.order_by("pk").first().pk}),
@@ -417,6 +418,8 @@ def test_permission_matrix(url_name, cast, client):
     for role, user in people.items():
         client.logout()
         if user is not None:
+            # Signed in and past the second step (tests/conftest.py): the matrix is about roles. What a
+            # session that has not passed it reaches is tests/core/test_two_factor.py's walk of every URL.
             client.force_login(user)
             access.forget_roles(user)
         response = client.get(url)
