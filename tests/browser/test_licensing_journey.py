@@ -12,6 +12,7 @@ import re
 import pytest
 from pypdf import PdfReader
 
+from tests.browser import two_step
 from tests.factories import TEST_PASSWORD, AgencyStaffFactory, UserFactory
 
 pytestmark = [
@@ -27,10 +28,12 @@ def sign_in(browser, live_server, username):
     context = browser.new_context(base_url=live_server.url, accept_downloads=True)
     page = context.new_page()
     page.set_default_timeout(15000)
+    device = two_step.prepare(username)
     page.goto("/account/login/")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(TEST_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
+    two_step.enter_code(page, device)
     page.wait_for_url("**/my-work/")
     return page
 

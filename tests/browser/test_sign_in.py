@@ -3,6 +3,7 @@
 import pytest
 
 from core import access, registry
+from tests.browser import two_step
 from tests.factories import TEST_PASSWORD
 
 pytestmark = [
@@ -13,10 +14,12 @@ pytestmark = [
 
 
 def sign_in(page, username):
+    device = two_step.prepare(username)
     page.goto("/account/login/")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(TEST_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
+    two_step.enter_code(page, device)
     page.wait_for_url("**/my-work/")
 
 
@@ -71,3 +74,27 @@ def test_pages_fit_a_phone_screen(browser, live_server, people):
     overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
     assert overflow <= 1
     context.close()
+
+
+def test_a_new_ministry_user_sets_up_an_authenticator_and_keeps_the_backup_codes(page, people):
+    from base64 import b32decode
+
+    from django_otp.oath import totp
+
+    refused = []
+    page.on("console", lambda message: refused.append(message.text) if "Content Security Policy" in message.text else None)
+    page.goto("/account/login/")
+    page.get_by_label("Username").fill("b_registrar")
+    page.get_by_label("Password").fill(TEST_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/account/two-step/?next=**")
+    assert page.get_by_role("img", name="QR code for your authenticator app").is_visible()
+    secret = page.get_by_test_id("secret-key").inner_text().replace(" ", "")
+    code = totp(b32decode(secret + "=" * (-len(secret) % 8)))
+    page.get_by_role("textbox", name="Code").fill(f"{code:06d}")
+    page.get_by_role("button", name="Confirm").click()
+    page.wait_for_url("**/account/two-step/backup-codes/**")
+    assert page.get_by_test_id("backup-codes").locator("li").count() == 10
+    page.get_by_role("link", name="I have kept them: continue").click()
+    page.wait_for_url("**/my-work/")
+    assert not refused, refused
