@@ -496,7 +496,7 @@ class TermsInForce:
             versions = versions.filter(agreement_id=agreement_id)
         rows = list(versions.values_list("pk", "agreement_id", "effective_from"))
         self.windows: dict[int, Q] = {}
-        for (pk, agreement, effective_from), following in zip(rows, [*rows[1:], None], strict=True):
+        for (pk, agreement, effective_from), following in zip(rows, [*rows[1:], None] if rows else [], strict=True):
             window = Q(agreement_id=agreement, start_date__gte=effective_from)
             if following is not None and following[1] == agreement:
                 window &= Q(start_date__lt=following[2])

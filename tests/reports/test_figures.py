@@ -693,3 +693,11 @@ def test_the_monthly_trend(setting):
     ]
     assert rows["2026-04"] == [1, 0, 0, 0] and rows["2026-05"] == [0, 1, 0, 0] and rows["2026-06"] == [0, 0, 1, 1]
     assert sum(sum(values) for values in rows.values()) == 4
+
+
+def test_an_agreement_without_terms_reports_zeros(cast):
+    from contracts.models import Agreement
+
+    agreement = Agreement.objects.create(country_id="ZA", title="No terms yet", reference="BLA-ZA-EMPTY", in_force_from=START)
+    figures = compute_figures(agreement_id=agreement.pk, start=START, end=END)
+    assert not figures.has_data and figures.table("wage_compliance").rows == []
