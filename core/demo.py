@@ -11,6 +11,10 @@ from core.models import User
 
 # Printed by `make run`; the demo is for trying the system, never for real data.
 DEMO_PASSWORD = "demo-lesotho-2026"
+# Ministry staff must pass a second step when signing in. So that the demo works without an
+# authenticator app, every ministry demo login gets these backup codes, renewed on every seed_demo run
+# (each code works once per login until then). Printed by `make run` and in the README's tour.
+DEMO_BACKUP_CODES = ["maseru01", "maseru02", "maseru03", "maseru04", "maseru05", "maseru06", "maseru07", "maseru08"]
 
 MINISTRY_PEOPLE = [
     # username, first, last, roles, language
@@ -44,11 +48,24 @@ def demo_user(username: str, first: str, last: str, language: str) -> User:
     )
 
 
+def give_demo_backup_codes(user: User) -> None:
+    """Replace the user's backup codes with the known demo codes (never on a real system: only seed_demo calls this)."""
+    from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+
+    from core.two_factor import BACKUP_NAME
+
+    device, _created = StaticDevice.objects.get_or_create(user=user, name=BACKUP_NAME, defaults={"confirmed": True})
+    device.throttle_reset()  # a mistyped code just before must not hold the fresh codes back
+    device.token_set.all().delete()
+    StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in DEMO_BACKUP_CODES)
+
+
 def seed_ministry(scale: int) -> list[tuple[str, str]]:
     logins = []
     for username, first, last, roles, language in MINISTRY_PEOPLE:
         user = demo_user(username, first, last, language)
         user.groups.add(*Group.objects.filter(name__in=roles))
         access.forget_roles(user)
+        give_demo_backup_codes(user)
         logins.append((", ".join(str(Role(r).label) for r in roles), username))
     return logins

@@ -347,3 +347,29 @@ def test_a_good_password_passes(cast):
 def test_sessions_end_after_a_working_day_and_with_the_browser():
     assert settings.SESSION_COOKIE_AGE <= 8 * 60 * 60
     assert settings.SESSION_EXPIRE_AT_BROWSER_CLOSE and settings.SESSION_COOKIE_HTTPONLY
+
+
+# --- The demo ----------------------------------------------------------------------
+
+
+def test_demo_ministry_logins_pass_the_second_step_with_the_printed_backup_codes(client):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from core.demo import DEMO_BACKUP_CODES, DEMO_PASSWORD
+
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    assert " ".join(DEMO_BACKUP_CODES) in out.getvalue()
+
+    def sign_in_with(code):
+        client.logout()
+        client.post(reverse("core:login"), {"username": "registrar", "password": DEMO_PASSWORD})
+        client.post(reverse("core:two_factor_verify"), {"otp_token": code})
+        return client.get(reverse("core:dashboard")).status_code
+
+    assert sign_in_with(DEMO_BACKUP_CODES[0]) == 200
+    assert sign_in_with(DEMO_BACKUP_CODES[0]) == 302  # used up
+    call_command("seed_demo", stdout=StringIO())
+    assert sign_in_with(DEMO_BACKUP_CODES[0]) == 200  # renewed by the next run

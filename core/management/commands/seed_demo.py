@@ -3,7 +3,7 @@ from django.db import transaction
 from django.test.utils import override_settings
 
 from core import registry
-from core.demo import DEMO_PASSWORD
+from core.demo import DEMO_BACKUP_CODES, DEMO_PASSWORD
 
 
 class Command(BaseCommand):
@@ -29,3 +29,6 @@ class Command(BaseCommand):
         width = max((len(str(role)) for role, _ in logins), default=10)
         for role, username in logins:
             self.stdout.write(f"  {str(role):<{width}}  {username}")
+        self.stdout.write("")
+        self.stdout.write("Ministry logins then ask for a code (two-step sign-in). Without an authenticator app, type")
+        self.stdout.write(f"one of these demo backup codes, each once (renewed every run): {' '.join(DEMO_BACKUP_CODES)}")
