@@ -581,24 +581,23 @@ def _wage_annotations(contracts, terms: TermsInForce):
 
 def _rule_counts(contracts) -> dict[str, tuple[int, int]]:
     """(failed, not checked) per rule code among ``contracts``' stored rule results: one GROUP BY over the JSON array."""
-    inner, params = contracts.order_by().values("pk").query.sql_with_params()
-    table = Contract._meta.db_table
+    # The contracts' own query as the FROM (not "id IN (...)"): the database reads only the rows the period selects.
+    inner, params = contracts.order_by().values("compliance").query.sql_with_params()
     if connection.vendor == "postgresql":
         sql = f"""
             SELECT result ->> 'code', COUNT(*) FILTER (WHERE result ->> 'outcome' = %s),
                    COUNT(*) FILTER (WHERE result ->> 'outcome' = %s)
-            FROM {table} contract CROSS JOIN LATERAL jsonb_array_elements(
+            FROM ({inner}) AS contract CROSS JOIN LATERAL jsonb_array_elements(
                 CASE WHEN jsonb_typeof(contract.compliance) = 'array' THEN contract.compliance ELSE '[]'::jsonb END
             ) AS result
-            WHERE contract.id IN ({inner})
             GROUP BY 1"""
     else:
         sql = f"""
             SELECT json_extract(result.value, '$.code'),
                    SUM(CASE WHEN json_extract(result.value, '$.outcome') = %s THEN 1 ELSE 0 END),
                    SUM(CASE WHEN json_extract(result.value, '$.outcome') = %s THEN 1 ELSE 0 END)
-            FROM {table} contract, json_each(contract.compliance) AS result
-            WHERE contract.id IN ({inner}) AND json_type(contract.compliance) = 'array'
+            FROM ({inner}) AS contract, json_each(contract.compliance) AS result
+            WHERE json_type(contract.compliance) = 'array'
             GROUP BY 1"""
     with connection.cursor() as cursor:
         cursor.execute(sql, [compliance.FAIL, compliance.NOT_CHECKED, *params])

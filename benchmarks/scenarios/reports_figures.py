@@ -2,11 +2,12 @@
 
 The data are the contracts benchmark's (``benchmarks.scenarios.contracts.prepare``: scale × 200,000 contracts in
 every state with their milestones, stored rule results and transition log, COPY-loaded on PostgreSQL), so running
-both costs one load. Two agreements share them unevenly: the South Africa one holds most contracts, the Mauritius
-one a small part, which gives the figures for a big agreement (budget: 10 s at 2 million contracts) and for a
-small one (budget: 1 s at 10,000 contracts). ``prepare`` prints each agreement's number of contracts, the number
-of queries (it must not depend on the data) and, with ``REPORTS_BENCH_EXPLAIN=1`` on PostgreSQL, the slowest
-query with EXPLAIN ANALYZE.
+both costs one load. Two agreements share them unevenly: the South Africa one holds four fifths, the Mauritius one
+the rest. The timed scenario is the big agreement (the issue's budget: 10 s at 2 million contracts, ``--scale 10``);
+``prepare`` prints, for both, the number of contracts, the number of queries (it must not depend on the data), the
+first run's time and, with ``REPORTS_BENCH_EXPLAIN=1`` on PostgreSQL, the slowest query with EXPLAIN ANALYZE. The
+issue's other budget (1 s for a register of 10,000 contracts) needs a register that small, which this data set is
+not: the Mauritius line is only an indication.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from benchmarks.harness import Scenario
 from benchmarks.scenarios import contracts as contracts_bench
 
 BIG, SMALL = "BENCH-LS-ZA", "BENCH-LS-MU"
-BIG_BUDGET, SMALL_BUDGET = 10.0, 1.0
+BIG_BUDGET = 10.0
 REPEAT = 3
 
 _PREPARED: dict[int, dict] = {}
@@ -79,4 +80,4 @@ def _scenario(reference: str, budget: float) -> Scenario:
     return Scenario(f"report figures, {reference}, a year", run, budget_seconds=budget, prepare=prepare, repeat=REPEAT)
 
 
-SCENARIOS = [_scenario(BIG, BIG_BUDGET), _scenario(SMALL, SMALL_BUDGET)]
+SCENARIOS = [_scenario(BIG, BIG_BUDGET)]
