@@ -19,7 +19,7 @@ from django.urls import Resolver404, resolve
 
 from core import access
 from core.dates import add_months, today
-from reports.figures import compute_figures, monthly_trend
+from reports.figures import monthly_trend
 from reports.formatting import format_value
 
 CHART_WIDTH, CHART_HEIGHT, BAR_GAP = 120, 36, 2
@@ -111,12 +111,16 @@ def agreements_in_force(on: datetime.date):
 
 
 def panel_context(request) -> dict:
+    from config.routers import replica_reads
+    from reports.services import figures_for
+
     day = today()
     start, end = last_twelve_months(day)
     agreements = []
     for agreement in agreements_in_force(day):
-        figures = compute_figures(agreement_id=agreement.pk, start=start, end=end)
-        trend = monthly_trend(agreement_id=agreement.pk, months=12, until=day)
+        figures = figures_for(agreement_id=agreement.pk, start=start, end=end)
+        with replica_reads():
+            trend = monthly_trend(agreement_id=agreement.pk, months=12, until=day)
         agreements.append(
             {
                 "agreement": agreement,

@@ -16,7 +16,7 @@ from core.access import requires
 from core.lists import RecordListView
 from reports import services
 from reports.dashboard import followable
-from reports.figures import ReportRequestError, compute_figures
+from reports.figures import ReportRequestError
 from reports.filters import GeneratedReportFilter
 from reports.forms import PeriodForm, ReportRequestForm
 from reports.models import GeneratedReport, ReportFormat
@@ -108,7 +108,9 @@ def figures_page(request):
     form = PeriodForm(request.GET if asked else None, user=request.user)
     figures = None
     if asked and form.is_valid():
-        figures = compute_figures(agreement_id=form.agreement_id, start=form.cleaned_data["start"], end=form.cleaned_data["end"])
+        figures = services.figures_for(
+            agreement_id=form.agreement_id, start=form.cleaned_data["start"], end=form.cleaned_data["end"]
+        )
     sections = []
     if figures is not None:
         by_section: dict[str, list] = {}

@@ -10,10 +10,10 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone, translation
 
-from reports.figures import ReportRequestError, compute_figures, parse_report_request
+from reports.figures import ReportRequestError, parse_report_request
 from reports.forms import last_full_quarter
 from reports.models import ReportFormat
-from reports.services import render
+from reports.services import figures_for, render
 
 ALL = "all"
 
@@ -75,7 +75,7 @@ class Command(BaseCommand):
                 agreement_id, start, end = parse_report_request(agreement_reference=reference, start=start, end=end)
             except ReportRequestError as error:
                 raise CommandError(str(error)) from None
-            figures = compute_figures(agreement_id=agreement_id, start=start, end=end)
+            figures = figures_for(agreement_id=agreement_id, start=start, end=end)
             content = render(figures, report_format, generated_at=timezone.now(), generated_by="manage.py compliance_report")
         # Written beside the target and renamed: a reader never sees half a report, and a failure leaves no file.
         handle, temporary = tempfile.mkstemp(dir=folder, prefix=".compliance-report-")
