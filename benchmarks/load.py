@@ -1,0 +1,309 @@
+"""`make load`: the HTTP load test. gunicorn on 127.0.0.1, driven by locust from a second process.
+
+    python -m benchmarks.load [--duration 60] [--users 20] [--web-workers 3] [--scale 1] [--keep]
+
+It builds a throw-away database (``load_<pid>`` on the PostgreSQL server of
+DATABASE_URL, or a temporary SQLite file without it), migrates it and loads
+the demo (``seed_demo --scale N``), starts gunicorn with N worker processes,
+and runs locust headless against it: every demo role signs in through the
+form (passing the second step with backup codes) and walks its own pages
+(dashboard, lists, detail pages), while the public checks the register and
+verifies licences and clearances at the pace the rate limits allow one
+address. It prints requests per second, errors, and the median and 95th
+percentile per page, writes them as JSON (--json), and fails unless there
+are no errors and every page's 95th percentile is under the budget.
+
+The 30-minute soak is the same with ``--duration 1800``; it also reports the
+web processes' memory (RSS) at the start and at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BUDGET_P95_MS = 300
+EXTRA_BACKUP_CODES = 400  # per ministry login: each simulated user signs in once and spends one
+# The demo's logins (core/demo.py, agencies/demo.py), all with the demo password.
+MINISTRY_USERS = ["admin", "licensing", "registrar", "trainer", "inspector", "chief", "analyst"]
+AGENCY_USERS = ["maluti", "senqu", "leribe"]
+
+PREPARE = """
+import json, secrets
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from agencies.models import Agency, Licence
+from contracts.models import Contract, DeploymentClearance
+from core.models import User
+from workers.models import Worker
+
+codes = {}
+for user in User.objects.filter(username__in=USERS):
+    device = StaticDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        continue  # no second step for this login
+    mine = [secrets.token_hex(6) for _ in range(COUNT)]
+    StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in mine)
+    codes[user.username] = mine
+
+def ids(queryset, n=20):
+    return list(queryset.order_by("-pk").values_list("pk", flat=True)[:n])
+
+# Each login's detail pages are records it may see: agency staff their own agency's.
+visible = {
+    user.username: {
+        "agencies": ids(Agency.objects.visible_to(user)),
+        "workers": ids(Worker.objects.visible_to(user)),
+        "contracts": ids(Contract.objects.visible_to(user)),
+    }
+    for user in User.objects.filter(username__in=USERS)
+}
+print(json.dumps({
+    "codes": codes,
+    "visible": visible,
+    "licence_tokens": list(Licence.objects.values_list("public_token", flat=True)[:20]),
+    "clearance_tokens": list(DeploymentClearance.objects.values_list("public_token", flat=True)[:20]),
+}))
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def run(command: list[str], env: dict, timeout: float = 1800) -> str:
+    result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
+    if result.returncode != 0:
+        sys.stderr.write(result.stdout[-2000:] + result.stderr[-4000:])
+        raise SystemExit(f"failed: {' '.join(command[:4])}")
+    return result.stdout
+
+
+def rss_kib(pids: list[int]) -> int:
+    """Resident memory of these processes, added up (Linux /proc)."""
+    total = 0
+    for pid in pids:
+        try:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except OSError:
+            pass
+    return total
+
+
+def process_tree(pid: int) -> list[int]:
+    """The gunicorn master and its workers."""
+    children = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(line.split(":\t", 1) for line in status.read_text().splitlines() if ":\t" in line)
+        except OSError:
+            continue
+        if fields.get("PPid", "").strip() == str(pid):
+            children.append(int(status.parent.name))
+    return [pid, *children]
+
+
+class Database:
+    """A database of the load test's own, dropped at the end unless --keep."""
+
+    def __init__(self, url: str, keep: bool):
+        self.keep = keep
+        self.name = f"load_{os.getpid()}"
+        self.admin = None
+        if url.startswith(("postgres://", "postgresql://")):
+            import dj_database_url
+            import psycopg
+
+            settings = dj_database_url.parse(url)
+            self.admin = dict(
+                host=settings["HOST"] or "127.0.0.1",
+                port=settings["PORT"] or 5432,
+                user=settings["USER"],
+                password=settings["PASSWORD"] or None,
+                dbname="postgres",
+                autocommit=True,
+            )
+            with psycopg.connect(**self.admin) as connection:
+                connection.execute(f'CREATE DATABASE "{self.name}"')
+            self.url = url.rsplit("/", 1)[0] + f"/{self.name}"
+            self.engine = "postgresql"
+        else:
+            self.folder = tempfile.mkdtemp(prefix="lms-load-")
+            self.url = f"sqlite:///{self.folder}/db.sqlite3"
+            self.engine = "sqlite"
+
+    def drop(self) -> None:
+        if self.keep:
+            print(f"kept the database: {self.url}")
+            return
+        if self.admin:
+            import psycopg
+
+            with psycopg.connect(**self.admin) as connection:
+                connection.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+        else:
+            import shutil
+
+            shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def read_stats(prefix: Path) -> list[dict]:
+    with open(f"{prefix}_stats.csv", newline="") as stream:
+        return list(csv.DictReader(stream))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--duration", type=int, default=60, help="seconds of load (the soak: 1800)")
+    parser.add_argument("--users", type=int, default=20, help="simulated people at once (closed loop)")
+    parser.add_argument("--web-workers", type=int, default=(os.cpu_count() or 1) * 2 + 1, help="gunicorn worker processes")
+    parser.add_argument("--scale", type=int, default=1, help="seed_demo --scale of the load database")
+    parser.add_argument("--json", type=Path, default=ROOT / "var" / "load.json", help="where to write the results")
+    parser.add_argument("--keep", action="store_true", help="keep the load database afterwards")
+    options = parser.parse_args()
+    if options.duration < 5 or options.users < 1 or options.web_workers < 1 or options.scale < 1:
+        parser.error("--duration must be 5 or more; --users, --web-workers and --scale 1 or more")
+
+    database = Database(os.environ.get("DATABASE_URL", ""), options.keep)
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DJANGO_DEBUG": "false",
+        "DATABASE_URL": database.url,
+        "SMS_BACKEND": "console",
+        "PYTHONUNBUFFERED": "1",
+    }
+    web = None
+    work = Path(tempfile.mkdtemp(prefix="lms-load-results-"))
+    try:
+        print(f"--- preparing the load database ({database.engine}, seed_demo --scale {options.scale})", flush=True)
+        run([sys.executable, "manage.py", "migrate", "--noinput"], env)
+        run([sys.executable, "manage.py", "seed_demo", "--scale", str(options.scale)], env)
+        script = PREPARE.replace("USERS", repr(MINISTRY_USERS + AGENCY_USERS)).replace("COUNT", str(EXTRA_BACKUP_CODES))
+        plan = json.loads(run([sys.executable, "manage.py", "shell", "-c", script], env).strip().splitlines()[-1])
+        (work / "plan.json").write_text(json.dumps(plan))
+
+        port = free_port()
+        web_log = open(work / "gunicorn.log", "w")  # noqa: SIM115 - closed at the end
+        web = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "config.wsgi",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                str(options.web_workers),
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=web_log,
+            stderr=web_log,
+            start_new_session=True,
+        )
+        wait_for(port, web)
+        time.sleep(1)  # let every gunicorn worker finish importing
+        rss_start = rss_kib(process_tree(web.pid))
+        print(f"--- load: {options.users} users for {options.duration} s on gunicorn x{options.web_workers}", flush=True)
+        locust = [
+            sys.executable, "-m", "locust", "-f", str(ROOT / "benchmarks" / "locustfile.py"), "--headless",
+            "--host", f"http://127.0.0.1:{port}", "--users", str(options.users),
+            "--spawn-rate", "2", "--run-time", f"{options.duration}s",
+            "--csv", str(work / "load"), "--only-summary", "--loglevel", "WARNING", "--exit-code-on-error", "0",
+        ]  # fmt: skip
+        subprocess.run(locust, cwd=ROOT, env={**os.environ, "LOAD_PLAN": str(work / "plan.json")}, check=True)
+        rss_end = rss_kib(process_tree(web.pid))
+        rows = read_stats(work / "load")
+    finally:
+        if web is not None and web.poll() is None:
+            os.killpg(web.pid, signal.SIGTERM)
+            web.wait(timeout=30)
+        database.drop()
+
+    return report(rows, options, database.engine, rss_start, rss_end)
+
+
+def wait_for(port: int, process: subprocess.Popen) -> None:
+    import requests
+
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit("gunicorn stopped while starting")
+        try:
+            if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
+                return
+        except requests.RequestException:
+            time.sleep(0.3)
+    raise SystemExit("gunicorn did not answer within a minute")
+
+
+def report(rows: list[dict], options, engine: str, rss_start: int, rss_end: int) -> int:
+    pages = [row for row in rows if row["Name"] != "Aggregated"]
+    total = next(row for row in rows if row["Name"] == "Aggregated")
+    results = {
+        "engine": engine,
+        "scale": options.scale,
+        "duration_seconds": options.duration,
+        "users": options.users,
+        "web_workers": options.web_workers,
+        "cpus": os.cpu_count(),
+        "requests": int(total["Request Count"]),
+        "errors": int(total["Failure Count"]),
+        "requests_per_second": round(float(total["Requests/s"]), 1),
+        "p50_ms": float(total["50%"]),
+        "p95_ms": float(total["95%"]),
+        "web_rss_mib_start": round(rss_start / 1024, 1),
+        "web_rss_mib_end": round(rss_end / 1024, 1),
+        "budget_p95_ms": BUDGET_P95_MS,
+        "pages": [
+            {
+                "page": row["Name"],
+                "requests": int(row["Request Count"]),
+                "errors": int(row["Failure Count"]),
+                "p50_ms": float(row["50%"]),
+                "p95_ms": float(row["95%"]),
+            }
+            for row in sorted(pages, key=lambda row: row["Name"])
+        ],
+    }
+    # Signing in is slow on purpose (the password hash costs a few hundred milliseconds of CPU): it is shown, not budgeted.
+    over = [page for page in results["pages"] if page["p95_ms"] >= BUDGET_P95_MS and not page["page"].startswith("sign in")]
+    results["within_budget"] = results["errors"] == 0 and not over
+    options.json.parent.mkdir(parents=True, exist_ok=True)
+    options.json.write_text(json.dumps(results, indent=2))
+
+    print(f"engine: {engine}   scale: {options.scale}   gunicorn workers: {options.web_workers}   cpus: {os.cpu_count()}")
+    print(f"{'page':<44} {'requests':>9} {'errors':>7} {'p50 ms':>8} {'p95 ms':>8}")
+    print("-" * 80)
+    for page in results["pages"]:
+        flag = "  OVER BUDGET" if page in over else ""
+        print(f"{page['page']:<44} {page['requests']:>9} {page['errors']:>7} {page['p50_ms']:>8.0f} {page['p95_ms']:>8.0f}{flag}")
+    print("-" * 80)
+    print(
+        f"{'all pages':<44} {results['requests']:>9} {results['errors']:>7} {results['p50_ms']:>8.0f} {results['p95_ms']:>8.0f}"
+    )
+    print(f"requests/s: {results['requests_per_second']}   budget: zero errors, p95 < {BUDGET_P95_MS} ms (sign-in not budgeted)")
+    start, end = results["web_rss_mib_start"], results["web_rss_mib_end"]
+    print(f"web processes' memory (RSS): {start} MiB at the start, {end} MiB at the end")
+    print(f"results: {options.json}")
+    print("verdict:", "ok" if results["within_budget"] else "OVER BUDGET")
+    return 0 if results["within_budget"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
