@@ -66,3 +66,24 @@ def table(results: list[Result], engine: str, scale: int) -> str:
             f"{result.scenario.budget_seconds:>10.2f}  {verdict}"
         )
     return "\n".join(lines)
+
+
+def signed_in_client(user: Any) -> Any:
+    """A test client signed in as ``user`` and past the second step of signing in (core/two_factor.py),
+    with the user's confirmed device (an authenticator made for ministry staff who have none)."""
+    from django.test import Client
+    from django_otp import DEVICE_ID_SESSION_KEY, devices_for_user
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from core import access
+
+    client = Client()
+    client.force_login(user)
+    device = next(devices_for_user(user, confirmed=True), None)
+    if device is None and access.is_ministry(user):
+        device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=True)
+    if device is not None:
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+    return client

@@ -28,7 +28,7 @@ from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from benchmarks.harness import Scenario
+from benchmarks.harness import Scenario, signed_in_client
 
 PER_SCALE = {"workers": 100_000, "contracts": 200_000, "job_orders": 2_500}
 AGENCIES = 200
@@ -620,9 +620,7 @@ def _shares(count: int) -> list[float]:
 
 
 def _client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
+    return signed_in_client(user)
 
 
 def _build(scale: int) -> dict:

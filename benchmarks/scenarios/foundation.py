@@ -5,15 +5,13 @@ import io
 from django.core.management import call_command
 from django.test import Client
 
-from benchmarks.harness import Scenario
+from benchmarks.harness import Scenario, signed_in_client
 
 
 def _client_for(username: str) -> Client:
     from core.models import User
 
-    client = Client()
-    client.force_login(User.objects.get(username=username))
-    return client
+    return signed_in_client(User.objects.get(username=username))
 
 
 def prepare_demo(scale: int):
