@@ -547,6 +547,12 @@ class Contract(ConcurrentTransitionMixin, models.Model):
             models.Index(fields=["agency", "status", "-created_at", "-id"], name="contract_agency_status_idx"),
             models.Index(fields=["agreement", "status"], name="contract_agreement_status_idx"),
             models.Index(fields=["worker", "status"], name="contract_worker_status_idx"),
+            # The compliance figures read one agreement's contracts whose milestone falls in a period.
+            models.Index(fields=["agreement", "submitted_at"], name="contract_agr_submitted_idx"),
+            models.Index(fields=["agreement", "approved_at"], name="contract_agr_approved_idx"),
+            models.Index(fields=["agreement", "cleared_at"], name="contract_agr_cleared_idx"),
+            models.Index(fields=["agreement", "departed_on"], name="contract_agr_departed_idx"),
+            models.Index(fields=["agreement", "ended_on"], name="contract_agr_ended_idx"),
         ]
 
     def __str__(self) -> str:
