@@ -254,3 +254,24 @@ class WorkerImport(models.Model):
     @property
     def in_progress(self) -> bool:
         return self.status in (ImportStatus.VALIDATING, ImportStatus.IMPORTING)
+
+
+class WorkerRecordView(models.Model):
+    """Someone opened a worker's full record: who, when, which worker (Data Protection Act 2011: a person's data is
+    seen only by those who need it, and the ministry can say who did). One row per page shown; never edited."""
+
+    worker = models.ForeignKey(Worker, on_delete=models.CASCADE, related_name="record_views", verbose_name=_("worker"))
+    viewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("seen by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    viewed_at = models.DateTimeField(_("seen at"), default=timezone.now)
+    # What was opened: the page, or a document made from the record.
+    what = models.CharField(_("what"), max_length=40, default="page")
+
+    class Meta:
+        verbose_name = _("view of a worker's record")
+        verbose_name_plural = _("views of workers' records")
+        indexes = [models.Index(fields=["worker", "-viewed_at"], name="worker_record_view_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.worker_id} seen by {self.viewed_by_id} at {self.viewed_at:%Y-%m-%d %H:%M}"
