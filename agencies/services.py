@@ -48,6 +48,7 @@ from core.dates import add_months, today
 from core.models import User
 from core.parameters import parameter_value
 from core.text import normalise_reference, public_url
+from core.uploads import display_name
 from notifications.services import InvalidSmsNumber, notify
 
 BARRED_YEARS = 5
@@ -198,7 +199,7 @@ def upload_document(
         kind=kind,
         director=director,
         file=upload,
-        original_name=(upload.name or "document")[:255],
+        original_name=display_name(upload, "document"),
         content_type=content_type,
         size=upload.size,
         uploaded_by=by,

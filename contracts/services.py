@@ -35,7 +35,7 @@ from core import access
 from core.dates import today
 from core.models import User
 from core.numbers import create_numbered
-from core.uploads import check_document
+from core.uploads import check_document, display_name
 from predeparture.services import tell_worker, training_gate
 from workers.models import AgencyWorker, Worker
 
@@ -184,7 +184,7 @@ def record_job_order(*, by: User, data: dict[str, Any], demand_letter) -> JobOrd
         agency_id=agency_id,
         submitted_by=by,
         demand_letter=demand_letter,
-        demand_letter_name=(demand_letter.name or "")[:255],
+        demand_letter_name=display_name(demand_letter),
         demand_letter_type=content_type,
         **data,
     )
@@ -499,7 +499,7 @@ def upload_signed_copy(*, by: User, contract_id: int, upload) -> Contract:
     if contract.signed_copy:
         contract.signed_copy.delete(save=False)
     contract.signed_copy = upload
-    contract.signed_copy_name = (upload.name or "")[:255]
+    contract.signed_copy_name = display_name(upload)
     contract.signed_copy_type = content_type
     contract.signed_copy_uploaded_at = timezone.now()
     contract.save()

@@ -25,7 +25,7 @@ from core.access import Role
 from core.dates import today
 from core.models import User
 from core.numbers import create_numbered
-from core.uploads import check_document
+from core.uploads import check_document, display_name
 from inspections import planning
 from inspections.models import (
     OPEN_AUDIT_STATES,
@@ -486,7 +486,7 @@ def add_evidence(*, by: User, answer_id: int, upload) -> Evidence:
         raise ValidationError(_("Evidence is added while the audit is in progress."))
     content_type = check_document(upload)
     return Evidence.objects.create(
-        answer=answer, file=upload, original_name=(upload.name or "")[:255], content_type=content_type, uploaded_by=by
+        answer=answer, file=upload, original_name=display_name(upload), content_type=content_type, uploaded_by=by
     )
 
 
@@ -542,7 +542,7 @@ def respond_to_action(*, by: User, action_id: int, response: str, uploads=()) ->
     action.save()
     for upload, content_type in checked:
         Evidence.objects.create(
-            action=action, file=upload, original_name=(upload.name or "")[:255], content_type=content_type, uploaded_by=by
+            action=action, file=upload, original_name=display_name(upload), content_type=content_type, uploaded_by=by
         )
     return action
 

@@ -588,7 +588,11 @@ def action_respond(request, pk):
     action = access.get_visible_or_404(request.user, CorrectiveAction.objects.select_related("finding"), pk=pk)
     form = ResponseForm(request.POST, request.FILES)
     if not form.is_valid():
-        messages.error(request, _("Say what you did to correct it."))
+        # The form's own words: an empty or missing answer, or an unreadable file, each says what is wrong.
+        for field, errors in form.errors.items():
+            for error in errors:
+                said = _("Say what you did to correct it.") if field == "response" else f"{form[field].label}: {error}"
+                messages.error(request, said)
         return _action_redirect(action)
     uploads = [form.cleaned_data["evidence"]] if form.cleaned_data.get("evidence") else []
     try:

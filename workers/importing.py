@@ -42,6 +42,7 @@ from core import access
 from core.choices import Language
 from core.lists import FORMULA_PREFIXES
 from core.text import normalise_reference
+from core.uploads import check_xlsx_archive, display_name
 from workers.forms import date_of_birth_problem, passport_problems
 from workers.models import (
     AgencyWorker,
@@ -157,6 +158,10 @@ def _chain_line(first: str, rest: IO[str]) -> Iterator[str]:
 def _xlsx_records(stream: IO[bytes]) -> Iterator[list[str]]:
     import openpyxl
 
+    try:
+        check_xlsx_archive(stream)  # before openpyxl inflates anything
+    except ValidationError as error:
+        raise FileRefused(" ".join(error.messages)) from None
     try:
         workbook = openpyxl.load_workbook(stream, read_only=True, data_only=False)
         sheet = workbook.worksheets[0]
@@ -556,7 +561,7 @@ def start_import(*, by, agency_id: int | None, upload) -> WorkerImport:
     agency_id = services._agency_for(by, agency_id)
     if agency_id is None:
         raise ValidationError(_("Choose the agency whose workers these are."))
-    worker_import = WorkerImport(agency_id=agency_id, uploaded_by=by, original_name=upload.name[:255])
+    worker_import = WorkerImport(agency_id=agency_id, uploaded_by=by, original_name=display_name(upload, "workers"))
     worker_import.file.save(upload.name, upload, save=False)
     worker_import.save()
     if upload.size <= INLINE_BYTES:
