@@ -47,6 +47,13 @@ DEFINITIONS: dict[str, ParameterDefinition] = {
         ParameterDefinition("risk.weight_new_licence", _("Risk weight: licence in its first six months"), "points"),
         ParameterDefinition("risk.weight_deployed_per_100", _("Risk weight: each 100 workers deployed"), "points"),
         ParameterDefinition("risk.weight_suspensions", _("Risk weight: each past suspension"), "points"),
+        # How long personal data is kept (docs/data-protection.md, "How long"; notifications/retention.py applies them).
+        ParameterDefinition(
+            "retention.sms_text_days", _("Retention: SMS texts, days after sending or receipt"), "days", whole_number=True
+        ),
+        ParameterDefinition(
+            "retention.sms_number_days", _("Retention: phone numbers in SMS records, days"), "days", whole_number=True
+        ),
         # Service deadlines for workers' complaints, by category.
         *[
             ParameterDefinition(f"complaints.deadline_days.{category}", label, "days", whole_number=True)
