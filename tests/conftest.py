@@ -206,6 +206,7 @@ REFERENCE_DATA = [
     ("agencies.migrations.0004_command_texts", "seed"),
     ("contracts.migrations.0006_command_texts", "seed"),
     ("inspections.migrations.0006_command_texts", "seed"),
+    ("notifications.migrations.0006_retention_parameters", "seed"),
 ]
 
 
