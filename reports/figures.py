@@ -36,7 +36,7 @@ from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 from urllib.parse import urlencode
 
-from django.db import connection
+from django.db import connection, connections, router
 from django.db.models import (
     Aggregate,
     Case,
@@ -72,6 +72,7 @@ from django.utils.translation import gettext as _
 from django_fsm_log.models import StateLog
 
 from agencies.models import Licence, LicenceStatus
+from config.routers import replica_reads
 from contracts import compliance
 from contracts.compliance import AT_PAR
 from contracts.filters import DATED_MILESTONES, LOGGED_MILESTONES, abroad_q, dated_milestone_q, day_bounds
@@ -599,7 +600,8 @@ def _rule_counts(contracts) -> dict[str, tuple[int, int]]:
             FROM ({inner}) AS contract, json_each(contract.compliance) AS result
             WHERE json_type(contract.compliance) = 'array'
             GROUP BY 1"""
-    with connection.cursor() as cursor:
+    # Raw SQL picks its database like the ORM does, so a read replica serves it too.
+    with connections[router.db_for_read(Contract)].cursor() as cursor:
         cursor.execute(sql, [compliance.FAIL, compliance.NOT_CHECKED, *params])
         return {code: (failed or 0, unchecked or 0) for code, failed, unchecked in cursor.fetchall()}
 
@@ -1199,6 +1201,7 @@ def agreement_label(agreement_id: int | None) -> str:
     return f"{agreement.title} ({agreement.reference})"
 
 
+@replica_reads()
 def compute_figures(*, agreement_id: int | None, start: datetime.date, end: datetime.date) -> ComplianceFigures:
     """Every figure of the report on ``agreement_id`` (None: all agreements) from ``start`` to ``end`` inclusive."""
     current = Period(start, end)
@@ -1232,6 +1235,7 @@ SECTIONS = [_flow_figures, _breakdown_figures, _compliance_figures, _predepartur
 # --- Monthly trend for the dashboard ------------------------------------------------------------------------------------
 
 
+@replica_reads()
 def monthly_trend(*, agreement_id: int | None, months: int = 12, until: datetime.date | None = None) -> FigureTable:
     """Submitted, approved, deployed and returned home per month, for the ``months`` months up to ``until``'s month."""
     until = until or today()

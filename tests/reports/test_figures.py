@@ -701,3 +701,22 @@ def test_an_agreement_without_terms_reports_zeros(cast):
     agreement = Agreement.objects.create(country_id="ZA", title="No terms yet", reference="BLA-ZA-EMPTY", in_force_from=START)
     figures = compute_figures(agreement_id=agreement.pk, start=START, end=END)
     assert not figures.has_data and figures.table("wage_compliance").rows == []
+
+
+def test_figures_are_read_where_the_replica_router_sends_report_reads(monkeypatch):
+    """Every query of the figures goes through the router inside replica_reads, so a read replica can serve them."""
+    from config import routers
+
+    asked = []
+    original = routers.ReportsReplicaRouter.db_for_read
+
+    def spy(self, model, **hints):
+        asked.append(routers._reading_for_reports.get())
+        return original(self, model, **hints)
+
+    monkeypatch.setattr(routers.ReportsReplicaRouter, "db_for_read", spy)
+    compute_figures(agreement_id=None, start=datetime.date(2026, 4, 1), end=datetime.date(2026, 6, 30))
+    assert asked and all(asked)
+    asked.clear()
+    routers.ReportsReplicaRouter().db_for_read(None)
+    assert asked == [False]  # outside the figures, reads stay on the default database
