@@ -28,7 +28,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import QuerySet
-from django.http import Http404
+from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect, resolve_url
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
@@ -66,6 +66,14 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     # Personal columns (names, phones, identity numbers) in exports. Analysts
     # read everything that is not personal detail, so they do not have it.
     "personal_data.export": MINISTRY_ROLES - {Role.ANALYST},
+    # Full national ID, passport and phone numbers in lists, exports and record pages; everyone else who may see
+    # the record reads them masked ("••••••1234", core.text.mask_number). Agency staff see only their own
+    # agency's workers anyway; registrars register and decide on them; inspectors interview them and call
+    # complainants back. Licensing officers, trainers, the administrator and analysts need no full number.
+    "personal_data.view": frozenset({Role.AGENCY_STAFF, Role.REGISTRAR, Role.INSPECTOR, Role.CHIEF_INSPECTOR}),
+    # Who has opened a worker's full record (workers.WorkerRecordView): for the registrar answering a worker's
+    # question and the administrator looking into a leak.
+    "personal_data.audit": frozenset({Role.REGISTRAR, Role.ADMINISTRATOR}),
     # Agencies and their licences.
     "agencies.view": ALL_ROLES,
     "agencies.own": frozenset({Role.AGENCY_STAFF}),  # one's own agency: its staff, notices, application
@@ -257,7 +265,14 @@ def _second_step_redirect(request: Any) -> Any:
     return redirect(f"{target}?{urlencode({'next': request.get_full_path()})}")
 
 
+# The screens are HTML forms and the webhooks POST: GET (and HEAD) read, POST acts. Any other method is refused
+# here, before a view runs, so that no view's "if request.method == 'POST'" can mistake a PUT or DELETE for a read.
+ALLOWED_METHODS = ("GET", "HEAD", "POST")
+
+
 def _enforce(request: Any, capability: str, before_second_step: bool = False) -> Any:
+    if request.method not in ALLOWED_METHODS:
+        return HttpResponseNotAllowed(ALLOWED_METHODS)
     if capability == PUBLIC:
         return None
     if not request.user.is_authenticated:

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 from core import access, registry
 from core.access import requires
 from core.dates import today
-from core.lists import DayColumn, RecordListView
+from core.lists import DayColumn, PersonalNumberColumn, RecordListView
 from inspections import complaints
 from inspections.complaint_forms import ComplaintFilter, ComplaintForm, DismissForm, ResolveForm, TriageForm
 from inspections.models import OPEN_COMPLAINT_STATES, Audit, Complaint, ComplaintStatus
@@ -50,7 +50,7 @@ class ComplaintTable(tables.Table):
     timeliness = tables.Column(verbose_name=gettext_lazy("Timeliness"), empty_values=(), orderable=False)
     status = tables.Column(verbose_name=gettext_lazy("Status"))
     complainant = tables.Column(verbose_name=gettext_lazy("Complainant"), empty_values=(), orderable=False)
-    complainant_phone = tables.Column(verbose_name=gettext_lazy("Complainant's phone"), orderable=False)
+    complainant_phone = PersonalNumberColumn(verbose_name=gettext_lazy("Complainant's phone"), orderable=False)
 
     identity_columns = ("complainant", "complainant_phone")
     personal_columns = identity_columns

@@ -3,7 +3,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from core.lists import DayColumn
+from core.lists import DayColumn, PersonalNumberColumn
 from notifications import commands
 from notifications.models import InboundSms, OutboundSms, SmsTemplate, SuppressedNumber
 
@@ -61,7 +61,7 @@ class AgencyColumn(tables.Column):
 
 class OutboxTable(tables.Table):
     created_at = MomentColumn(verbose_name=_("Queued"))
-    to = tables.Column(verbose_name=_("To"))
+    to = PersonalNumberColumn(verbose_name=_("To"))
     worker_id = WorkerLinkColumn(verbose_name=_("Worker"))
     agency_id = AgencyColumn(verbose_name=_("Agency"))
     template_key = tables.Column(verbose_name=_("Event"))
@@ -101,7 +101,7 @@ class OutboxTable(tables.Table):
 
 class InboundTable(tables.Table):
     received_at = MomentColumn(verbose_name=_("Received"))
-    from_number = tables.Column(verbose_name=_("From"))
+    from_number = PersonalNumberColumn(verbose_name=_("From"))
     worker_id = WorkerLinkColumn(verbose_name=_("Worker"))
     body = tables.Column(verbose_name=_("Text"), orderable=False)
     command = tables.Column(verbose_name=_("Command"))
@@ -118,7 +118,7 @@ class InboundTable(tables.Table):
 
 class FailedNumberTable(tables.Table):
     created_at = DayColumn(verbose_name=_("Since"))
-    number = tables.Column(verbose_name=_("Number"))
+    number = PersonalNumberColumn(verbose_name=_("Number"))
     workers = tables.Column(verbose_name=_("Workers"), empty_values=(), orderable=False)
     error_code = tables.Column(verbose_name=_("Error code"))
     note = tables.Column(verbose_name=_("Note"))

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
+from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from core import access
@@ -407,28 +408,129 @@ def test_every_url_with_parameters_has_a_builder():
     assert not stale, f"URL_PARAMETERS names URLs that no longer exist: {stale}"
 
 
+# Methods no screen takes: core.access refuses them with 405 before any view runs.
+REFUSED_METHODS = ("put", "patch", "delete", "options")
+# Tables a request may write without acting on anything (the session holds the sign-in and flashed messages).
+NOT_STATE = {"django_session"}
+
+
+def database_state() -> dict:
+    """Every row of every table but the sessions, to prove that a refused request changed nothing."""
+    from django.db import connection
+
+    state = {}
+    with connection.cursor() as cursor:
+        for table in connection.introspection.table_names():
+            if table not in NOT_STATE:
+                cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")
+                state[table] = sorted(map(repr, cursor.fetchall()))
+    return state
+
+
+def changed_tables(before: dict, after: dict) -> list[str]:
+    return sorted(table for table in before.keys() | after.keys() if before.get(table) != after.get(table))
+
+
+def is_list_page(pattern) -> bool:
+    from core.lists import RecordListView
+
+    view_class = getattr(pattern.callback, "view_class", None)
+    return view_class is not None and issubclass(view_class, RecordListView)
+
+
+def matches(want: str, got: str) -> bool:
+    # Another agency's record may be refused as missing (404) or as forbidden (403): never shown.
+    return want == got or (want == "not found" and got == "forbidden")
+
+
 @pytest.mark.parametrize("url_name", [name for name, _ in ALL_URLS])
-def test_permission_matrix(url_name, cast, client):
+def test_permission_matrix(url_name, cast):
+    """Every role (and staff of agency B for agency A's records) with every method: GET, HEAD and POST (an empty
+    form) answer as the capability and the record's agency say; PUT, PATCH, DELETE and OPTIONS answer 405; a list
+    page's CSV export answers like the page and any other format is refused; and no refused request changes a row."""
     pattern = dict(ALL_URLS)[url_name]
     capability = access.declared_capability(pattern.callback)
     target = URL_PARAMETERS[url_name](cast) if url_name in URL_PARAMETERS else Target({})
     url = reverse(url_name, kwargs=target.kwargs)
     people = cast.by_role() | {"other agency's staff": cast.other_agency_staff}
+    wants = {role: expected(user, capability, target, url_name) for role, user in people.items()}
     mismatches = []
-    for role, user in people.items():
-        client.logout()
+
+    # One browser per person, signed in once before anything is measured (signing in writes last_login).
+    clients = {role: Client() for role in people}
+
+    def sign_in(role):
+        user = people[role]
+        clients[role].logout()
         if user is not None:
             # Signed in and past the second step (tests/conftest.py): the matrix is about roles. What a
             # session that has not passed it reaches is tests/core/test_two_factor.py's walk of every URL.
-            client.force_login(user)
+            clients[role].force_login(user)
             access.forget_roles(user)
-        response = client.get(url)
-        if response.status_code == 405:
-            # A POST-only action: try it with an empty form, which must be refused cleanly, never a 500.
-            response = client.post(url, {})
-        want, got = expected(user, capability, target, url_name), observed(response)
-        if want != got:
-            mismatches.append(f"{role}: expected {want}, got {got} ({response.status_code})")
+
+    def ask(role, method, path=url):
+        return getattr(clients[role], method)(path)
+
+    for role in people:
+        sign_in(role)
+
+    def judge(role, method, response, want):
+        if response.status_code == 405 and method in ("get", "head", "post"):
+            return response  # the view takes the other of GET and POST: checked below that it takes one
+        got = observed(response)
+        if not matches(want, got):
+            mismatches.append(f"{role} {method.upper()}: expected {want}, got {got} ({response.status_code})")
+        return response
+
+    # 1. Everything that must be refused, with one snapshot of the database around it: nothing may change.
+    before = database_state()
+    for role in people:
+        for method in REFUSED_METHODS:
+            status = ask(role, method).status_code
+            if status != 405:
+                mismatches.append(f"{role} {method.upper()}: expected 405, got {status}")
+        if wants[role] != "allowed":
+            answers = [judge(role, method, ask(role, method), wants[role]).status_code for method in ("get", "head")]
+            answers.append(judge(role, "post", ask(role, "post"), wants[role]).status_code)
+            if answers == [405, 405, 405]:
+                mismatches.append(f"{role}: every method answered 405")
+            if is_list_page(pattern):
+                judge(role, "export", ask(role, "get", f"{url}?export=csv"), wants[role])
+    changed = changed_tables(before, database_state())
+    assert not changed, f"{url_name}: refused requests changed {changed}"
+
+    # 2. What may be read, then what may be done (an empty form: refused cleanly or done, never a 500).
+    # Reads by everyone first: an action (a POST) may change what a later reader sees.
+    allowed = [role for role in people if wants[role] == "allowed"]
+    gets = {}
+    for role in allowed:
+        get = judge(role, "get", ask(role, "get"), "allowed")
+        judge(role, "head", ask(role, "head"), "allowed")
+        if is_list_page(pattern):
+            export = ask(role, "get", f"{url}?export=csv")
+            if export.status_code != 200 or not export["Content-Type"].startswith("text/csv"):
+                mismatches.append(f"{role}: the CSV export answered {export.status_code} {export.get('Content-Type')}")
+            for query in ("export=xlsx", "export=json", "export=", "_export=xlsx", "_export=csv"):
+                refused = ask(role, "get", f"{url}?{query}")
+                if query.startswith("export") and refused.status_code != 400:
+                    mismatches.append(f"{role}: ?{query} answered {refused.status_code}, not 400")
+                if refused.get("Content-Disposition") or not refused["Content-Type"].startswith("text/html"):
+                    mismatches.append(f"{role}: ?{query} answered a file ({refused['Content-Type']})")
+        gets[role] = get.status_code
+    for role in allowed:
+        sign_in(role)  # an earlier POST (signing out) may have ended the session
+        before = database_state()
+        post = ask(role, "post")
+        if post.status_code in (403, 404):
+            # A finer rule than the capability refused it (only an agency's manager adds staff, an inspector acts on
+            # their own audits): a clean refusal that changed nothing.
+            changed = changed_tables(before, database_state())
+            if changed:
+                mismatches.append(f"{role} POST: refused ({post.status_code}) but changed {changed}")
+        else:
+            judge(role, "post", post, "allowed")
+        if gets[role] == 405 and post.status_code == 405:
+            mismatches.append(f"{role}: both GET and POST answered 405")
     assert not mismatches, f"{url_name} ({capability}): " + "; ".join(mismatches)
 
 

@@ -32,6 +32,30 @@ registry.register_panel(
 )
 
 
+RECORD_VIEWS_SHOWN = 20
+
+
+def _record_views(request, worker):
+    """The last people who opened this worker's full record, newest first: one query."""
+    from workers.models import WorkerRecordView
+
+    views = WorkerRecordView.objects.filter(worker=worker).select_related("viewed_by").order_by("-viewed_at", "-pk")
+    return {"views": list(views[:RECORD_VIEWS_SHOWN]), "shown": RECORD_VIEWS_SHOWN}
+
+
+registry.register_section(
+    "workers.worker",
+    registry.Section(
+        key="workers.record_views",
+        title=_("Who has seen this record"),
+        template="workers/sections/record_views.html",
+        capability="personal_data.audit",
+        context=_record_views,
+        order=95,
+    ),
+)
+
+
 def _seed_workers(scale):
     from workers.demo import seed_workers
 

@@ -25,7 +25,7 @@ from core import access
 from core.access import Role
 from core.models import User
 from core.text import normalise_reference
-from workers.models import NUMBER_TAKEN_MESSAGE, AgencyWorker, ConsentMethod, Worker, validate_mobile
+from workers.models import NUMBER_TAKEN_MESSAGE, AgencyWorker, ConsentMethod, Worker, WorkerRecordView, validate_mobile
 
 NO_MATCH_MESSAGE = gettext_lazy("No registered worker matches this national ID and date of birth.")
 CANNOT_RECRUIT_MESSAGE = gettext_lazy(
@@ -283,6 +283,11 @@ def record_consent_for_number(*, number: str, consented: bool, method: str, by: 
             worker.save(update_fields=["sms_consent", "consent_method", "consent_changed_at"])
             changed.append(worker.pk)
     return changed
+
+
+def record_view(*, by: User, worker_id: int, what: str = "page") -> None:
+    """Every showing of a worker's full record is kept (who, when, which worker), whoever looks; one row each time."""
+    WorkerRecordView.objects.create(worker_id=worker_id, viewed_by=by, what=what)
 
 
 def near_matches(user: User, first_name: str, last_name: str, date_of_birth: datetime.date) -> QuerySet:

@@ -1,6 +1,7 @@
 import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 
+from core.lists import PersonalNumberColumn
 from workers.models import Worker, WorkerImport
 
 
@@ -10,8 +11,8 @@ class WorkerTable(tables.Table):
     )
     last_name = tables.Column(verbose_name=_("Last name"))
     first_name = tables.Column(verbose_name=_("First name"))
-    national_id = tables.Column(verbose_name=_("National ID"))
-    mobile = tables.Column(verbose_name=_("Mobile"))
+    national_id = PersonalNumberColumn(verbose_name=_("National ID"))
+    mobile = PersonalNumberColumn(verbose_name=_("Mobile"))
     district = tables.Column(verbose_name=_("District"))
     agencies = tables.Column(verbose_name=_("Agencies"), accessor="pk", orderable=False, empty_values=())
 

@@ -138,6 +138,7 @@ def worker_edit(request, pk):
 @requires("workers.view")
 def worker_detail(request, pk):
     worker = access.get_visible_or_404(request.user, Worker.objects.select_related("created_by"), pk=pk)
+    services.record_view(by=request.user, worker_id=worker.pk)
     links = list(_visible_links(request.user, worker=worker).select_related("started_by", "ended_by"))
     may_end = access.can(request.user, "workers.end_link")
     return render(
