@@ -139,3 +139,10 @@ def test_who_has_seen_the_record_shows_the_last_twenty_in_constant_queries(cast,
     with django_assert_max_num_queries(baseline):
         page = client.get(url).content.decode()
     assert page.count("<td>The worker's page</td>") == 20
+
+
+def test_an_agencys_export_holds_none_of_another_agencys_workers(cast, client, worker):
+    WorkerFactory(agency=cast.agency_b, last_name="Ofagencyb")
+    client.force_login(cast.other_agency_staff)
+    export = text_of(client.get(reverse("workers:worker_list") + "?export=csv"))
+    assert worker.reference not in export and "WRK-" in export
