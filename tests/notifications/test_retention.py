@@ -8,6 +8,7 @@ from unittest import mock
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 from django.utils import timezone
 
 from core.models import RegulatoryParameter
@@ -164,3 +165,23 @@ def test_without_a_period_in_force_nothing_is_pruned():
     message.refresh_from_db()
     assert message.body and message.to
     assert "no SMS text retention period in force" in summary
+
+
+def test_the_workers_page_says_a_pruned_text_was_removed(cast, client):
+    from tests.factories import WorkerFactory
+
+    worker = WorkerFactory(agency=cast.agency_a)
+    OutboundSms.objects.create(
+        to="+26658000001",
+        worker_id=worker.pk,
+        language="en",
+        template_key="contract.approved",
+        body="Approved.",
+        status=SmsStatus.DELIVERED,
+        created_at=NOW - 400 * DAY,
+    )
+    with frozen():
+        retention.apply_sms_retention()
+    client.force_login(cast.registrar)
+    page = client.get(reverse("workers:worker_detail", args=[worker.pk])).content.decode()
+    assert "(text removed after the retention period)" in page and "Approved." not in page
