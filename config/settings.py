@@ -292,6 +292,10 @@ if SMS_BACKEND == "twilio":
             "SMS_BACKEND=twilio needs a sender."
         )
 
+# --- Reports --------------------------------------------------------------------
+# How long the dashboard keeps each agreement's figures before computing them again (reports never cache).
+DASHBOARD_FIGURES_SECONDS = env_int("DASHBOARD_FIGURES_SECONDS", 600)
+
 # --- Background tasks ---------------------------------------------------------
 # The database backend needs nothing else installed; `manage.py db_worker` runs it.
 TASKS_BACKEND = env_choice("TASKS_BACKEND", "database", ("database", "immediate"))

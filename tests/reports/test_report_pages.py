@@ -262,11 +262,14 @@ def test_dashboard_shows_each_agreement_in_force_with_trends(client, cast, setti
 
     # The page costs the same number of queries however many contracts there are.
     client.force_login(cast.analyst)
+    from django.core.cache import cache
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    cache.clear()  # measure the figures computed, not a kept snapshot
     with CaptureQueriesContext(connection) as few:
         client.get(reverse("core:dashboard"))
+    cache.clear()
     for day in range(5):
         place_contract(
             setting,
@@ -278,6 +281,29 @@ def test_dashboard_shows_each_agreement_in_force_with_trends(client, cast, setti
         )
     with django_assert_max_num_queries(len(few)):
         client.get(reverse("core:dashboard"))
+
+
+def test_dashboard_keeps_its_figures_for_a_while_and_says_since_when(client, cast, setting, deployed, settings):
+    """The home page does not recompute a year of figures on every visit; a report always does."""
+    from django.core.cache import cache
+
+    settings.DASHBOARD_FIGURES_SECONDS = 600
+    client.force_login(cast.analyst)
+
+    def contracts_deployed_on_the_dashboard():
+        panels = client.get(reverse("core:dashboard")).context["panels"]
+        panel = next(item for item in panels if item["panel"].key == "reports.agreements")
+        entry = panel["context"]["agreements"][0]
+        return entry["figures"].figure("contracts_deployed").value, entry["computed_at"]
+
+    before, computed_at = contracts_deployed_on_the_dashboard()
+    place_contract(setting, status="deployed", submitted=START, approved=START, cleared=START, departed=START)
+    assert contracts_deployed_on_the_dashboard() == (before, computed_at)  # the kept snapshot
+    page = client.get(reverse("core:dashboard")).content.decode()
+    assert "Figures as of" in page
+    cache.clear()  # the snapshot's time is up
+    after, recomputed_at = contracts_deployed_on_the_dashboard()
+    assert after == before + 1 and recomputed_at >= computed_at
 
 
 def test_agency_staff_dashboard_has_no_figures(client, cast, setting):
