@@ -54,8 +54,10 @@ def _refuse(request: Any) -> HttpResponse:
     return HttpResponseForbidden("Invalid signature", content_type="text/plain")
 
 
-def _field(request: Any, name: str, limit: int | None = None) -> str:
-    value = request.POST.get(name, "").strip()
+def _field(request: Any, name: str, limit: int | None = None, *, strip: bool = True) -> str:
+    # PostgreSQL cannot store a NUL character; the provider never sends one, a forger might: drop it, keep the rest.
+    value = request.POST.get(name, "").replace("\x00", "")
+    value = value.strip() if strip else value
     return value[:limit] if limit else value
 
 
@@ -100,7 +102,7 @@ def twilio_inbound(request: Any) -> HttpResponse:
             provider_id=sid,
             from_number=sender,
             to_number=_field(request, "To", 20),
-            body=request.POST.get("Body", ""),
+            body=_field(request, "Body", strip=False),
             opt_out_type=_field(request, "OptOutType", 10),
         )
     except Exception:

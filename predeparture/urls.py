@@ -22,5 +22,6 @@ urlpatterns = [
     path("certificates/<int:pk>/pdf/", views.certificate_pdf, name="certificate_pdf"),
     # Public: no login, rate-limited.
     path("verify/", views.lookup, name="lookup"),
-    path("verify/<str:token>/", views.verify, name="verify"),
+    # A token is URL-safe base64: anything else (a NUL byte, which PostgreSQL refuses to compare) is a 404 here.
+    path("verify/<slug:token>/", views.verify, name="verify"),
 ]

@@ -168,7 +168,15 @@ def _xlsx_records(stream: IO[bytes]) -> Iterator[list[str]]:
     except Exception:  # openpyxl raises many kinds for a damaged or disguised file
         raise FileRefused(_("The file cannot be read as an Excel workbook (.xlsx).")) from None
     try:
-        for values in sheet.iter_rows(values_only=True):
+        rows = sheet.iter_rows(values_only=True)
+        while True:
+            try:
+                values = next(rows)
+            except StopIteration:
+                return
+            except Exception:  # a sheet openpyxl opened but cannot read through (characters XML forbids, bad XML)
+                raise FileRefused(_("The workbook is damaged: it cannot be read as an Excel workbook (.xlsx). Open it in "
+                                    "Excel, save it again and upload the new file.")) from None
             yield [_cell_text(value) for value in values]
     finally:
         workbook.close()
