@@ -46,7 +46,8 @@ def matching(queryset: QuerySet, text: str) -> QuerySet:
 @requires(PUBLIC)
 @rate_limited("register-index", REQUESTS_PER_MINUTE, 60)
 def index(request: Any) -> HttpResponse:
-    query = " ".join(request.GET.get("q", "").split())[:MAX_QUERY_LENGTH]
+    # No NUL: PostgreSQL cannot compare a string holding one (a 500), and no name or number has one.
+    query = " ".join(request.GET.get("q", "").replace("\x00", " ").split())[:MAX_QUERY_LENGTH]
     licences = latest_licences()
     if query:
         licences = matching(licences, query)

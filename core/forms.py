@@ -16,6 +16,14 @@ MINISTRY_ROLE_CHOICES = [(role.value, role.label) for role in Role if role in MI
 class LoginForm(AuthenticationForm):
     """The one sign-in form: the password. The second step (core.views.two_factor_verify) follows it."""
 
+    def clean_username(self) -> str:
+        # AuthenticationForm sets the field's max_length but never checks it, and django-axes then records the name
+        # in a 255-character column: a 500 on PostgreSQL. No account has such a name, so the usual refusal.
+        username = self.cleaned_data["username"]
+        if len(username) > self.fields["username"].max_length:
+            raise self.get_invalid_login_error()
+        return username
+
 
 class OneTimeCodeForm(forms.Form):
     """A code from the authenticator app, or one of the backup codes."""

@@ -254,3 +254,20 @@ def test_a_public_lookup_of_junk_answers_with_a_message_never_a_500(client, db, 
 
 def test_the_outbox_is_untouched_by_junk(db):
     assert not OutboundSms.objects.exists()  # sanity: the examples above each ran in a rolled-back savepoint
+
+
+# --- What the fuzzing found on PostgreSQL, pinned down so that SQLite runs catch a regression too -----------------
+
+
+def test_a_sign_in_with_an_overlong_name_is_refused_like_any_wrong_password(client, db):
+    from axes.models import AccessAttempt
+
+    response = client.post("/account/login/", {"username": "é" * 10_001, "password": "whatever"})
+    assert response.status_code == 200 and "correct username and password" in response.content.decode()
+    # django-axes keeps failed names in a 255-character column: an overlong one never reaches it.
+    assert all(len(attempt.username or "") <= 255 for attempt in AccessAttempt.objects.all())
+
+
+def test_a_nul_byte_in_the_public_register_search_is_dropped(client, db):
+    response = client.get("/register/", {"q": "Agency\x00 A"})
+    assert response.status_code == 200 and response.context["query"] == "Agency A"
