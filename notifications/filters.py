@@ -35,6 +35,11 @@ def _number(value: str) -> str:
         return value.strip()
 
 
+def _agencies():
+    # A typed choice filter adds no empty choice of its own: without one the first agency looked chosen.
+    return [("", _("All agencies")), *commands.agency_choices()]
+
+
 class DayRangeFilterSet(django_filters.FilterSet):
     """``since`` and ``until`` (both days included) on the model's timestamp named by ``moment``."""
 
@@ -54,7 +59,7 @@ class OutboxFilter(DayRangeFilterSet):
     status = django_filters.ChoiceFilter(label=_("Status"), choices=SmsStatus.choices)
     template_key = django_filters.ChoiceFilter(label=_("Event"), choices=_events)
     # Agencies are named by the agencies app (notifications keeps only their ids).
-    agency_id = django_filters.TypedChoiceFilter(label=_("Agency"), choices=commands.agency_choices, coerce=int)
+    agency_id = django_filters.TypedChoiceFilter(label=_("Agency"), choices=_agencies, coerce=int)
 
     class Meta:
         model = OutboundSms

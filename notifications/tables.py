@@ -1,6 +1,7 @@
 import django_tables2 as tables
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from core.lists import DayColumn, PersonalNumberColumn
@@ -59,6 +60,16 @@ class AgencyColumn(tables.Column):
         return self.render(value, table)
 
 
+class ShortTextColumn(tables.Column):
+    """A message's first words on the page (the whole text on hover); the export keeps the whole text."""
+
+    def render(self, value):
+        return format_html('<span title="{}">{}</span>', value, Truncator(value).chars(60))
+
+    def value(self, value):
+        return value
+
+
 class OutboxTable(tables.Table):
     created_at = MomentColumn(verbose_name=_("Queued"))
     to = PersonalNumberColumn(verbose_name=_("To"))
@@ -66,7 +77,7 @@ class OutboxTable(tables.Table):
     agency_id = AgencyColumn(verbose_name=_("Agency"))
     template_key = tables.Column(verbose_name=_("Event"))
     language = tables.Column(verbose_name=_("Language"))
-    body = tables.Column(verbose_name=_("Text"), orderable=False)
+    body = ShortTextColumn(verbose_name=_("Text"), orderable=False)
     status = tables.Column(verbose_name=_("Status"))
     segments = tables.Column(verbose_name=_("Segments"))
     encoding = tables.Column(verbose_name=_("Encoding"))
@@ -103,10 +114,10 @@ class InboundTable(tables.Table):
     received_at = MomentColumn(verbose_name=_("Received"))
     from_number = PersonalNumberColumn(verbose_name=_("From"))
     worker_id = WorkerLinkColumn(verbose_name=_("Worker"))
-    body = tables.Column(verbose_name=_("Text"), orderable=False)
+    body = ShortTextColumn(verbose_name=_("Text"), orderable=False)
     command = tables.Column(verbose_name=_("Command"))
     opt_out_type = tables.Column(verbose_name=_("Opt-out type"))
-    reply = tables.Column(verbose_name=_("Reply sent"), orderable=False)
+    reply = ShortTextColumn(verbose_name=_("Reply sent"), orderable=False)
 
     personal_columns = ("from_number", "worker_id", "body", "reply")
 

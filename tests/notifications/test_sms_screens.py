@@ -85,6 +85,29 @@ def test_outbox_filters(client, cast):
     assert shown(to="5812 0003") == {"message 3"}
 
 
+def test_the_outbox_agency_filter_starts_at_all_agencies(client, cast):
+    outbound(1, agency_id=cast.agency_a.pk)
+    outbound(2, agency_id=cast.agency_b.pk)
+    client.force_login(cast.administrator)
+    response = client.get(reverse("notifications:outbox"))
+    choices = list(response.context["filter"].form.fields["agency_id"].choices)
+    assert choices[0][0] == "" and {cast.agency_a.pk, cast.agency_b.pk} <= {value for value, label in choices}
+    # Sending the form as it first shows filters nothing out.
+    page = client.get(reverse("notifications:outbox"), {"agency_id": ""}).content.decode()
+    assert ">message 1<" in page and ">message 2<" in page
+
+
+def test_the_outbox_shows_a_long_text_shortened_and_exports_it_whole(client, cast):
+    long_text = "Ministry of Labour: " + "your contract was approved. " * 6
+    outbound(1, body=long_text.strip())
+    client.force_login(cast.administrator)
+    page = client.get(reverse("notifications:outbox")).content.decode()
+    assert long_text.strip() not in page.replace(f'title="{long_text.strip()}"', "")
+    assert "Ministry of Labour: your contract was approved." in page
+    response = client.get(reverse("notifications:outbox"), {"export": "csv"})
+    assert long_text.strip() in b"".join(response.streaming_content).decode()
+
+
 def test_outbox_export_names_the_agency(client, cast):
     outbound(1, agency_id=cast.agency_a.pk)
     client.force_login(cast.administrator)
