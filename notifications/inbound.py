@@ -127,6 +127,20 @@ def record_opt_out(
     return suppressed
 
 
+def lift_opt_out(number: str) -> bool:
+    """Remove the number's opt-out (never a permanent failure); returns whether there was one.
+
+    Called by record_opt_in and by the workers app when staff record a worker's consent, so that
+    a worker who said STOP and later agrees again in person is not still silently suppressed.
+    """
+    lifted = False
+    for suppressed in SuppressedNumber.objects.select_for_update().filter(number=number, reason=SuppressionReason.OPTED_OUT):
+        suppressed._change_reason = "opted back in"
+        suppressed.delete()
+        lifted = True
+    return lifted
+
+
 def record_opt_in(
     *,
     number: Any,
@@ -146,11 +160,7 @@ def record_opt_in(
     if not number:
         raise InvalidSmsNumber("No number")
     with transaction.atomic():
-        lifted = False
-        for suppressed in SuppressedNumber.objects.select_for_update().filter(number=number, reason=SuppressionReason.OPTED_OUT):
-            suppressed._change_reason = "opted back in"
-            suppressed.delete()
-            lifted = True
+        lifted = lift_opt_out(number)
         commands.tell_opt_out_listeners(number=number, opted_in=True, method=method, by=by)
         if confirm:
             try:

@@ -142,6 +142,7 @@ def _worker_sms_standing(request, worker):
     return {
         "number": number,
         "suppressed": suppressed,
+        "consented": worker.sms_consent,
         "may_manage": bool(number) and access.can(request.user, "sms.manage"),
         "status_text": status_text,
     }

@@ -25,6 +25,7 @@ from core import access
 from core.access import Role
 from core.models import User
 from core.text import normalise_reference
+from notifications.inbound import lift_opt_out
 from workers.models import NUMBER_TAKEN_MESSAGE, AgencyWorker, ConsentMethod, Worker, WorkerRecordView, validate_mobile
 
 NO_MATCH_MESSAGE = gettext_lazy("No registered worker matches this national ID and date of birth.")
@@ -261,6 +262,9 @@ def record_consent(*, by: User, worker_id: int, consented: bool, method: str) ->
         worker.consent_changed_at = timezone.now()
         worker._change_reason = "consent recorded"
         worker.save(update_fields=["sms_consent", "consent_method", "consent_changed_at"])
+        if consented and worker.mobile:
+            # An earlier STOP suppressed the number itself; the worker's fresh consent lifts it.
+            lift_opt_out(worker.mobile.as_e164)
     return worker
 
 

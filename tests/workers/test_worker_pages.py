@@ -186,6 +186,34 @@ def test_consent_is_recorded_from_the_page(cast, client):
     assert worker.sms_consent and worker.consent_method == "paper"
 
 
+def test_consent_recorded_by_staff_lifts_an_earlier_sms_opt_out_but_not_a_failed_number(cast, client):
+    """A worker who said STOP and later agrees again in person gets SMS again; a broken number stays blocked."""
+    from notifications.models import SuppressedNumber, SuppressionReason
+
+    worker = WorkerFactory(agency=cast.agency_a, sms_consent=False)
+    number = worker.mobile.as_e164
+    SuppressedNumber.objects.create(number=number, reason=SuppressionReason.OPTED_OUT, source="sms")
+    client.force_login(cast.agency_staff)
+    url = reverse("workers:worker_consent", args=[worker.pk])
+    client.post(url, {"consented": "no", "method": "paper"})
+    assert SuppressedNumber.objects.filter(number=number).exists()  # saying no keeps the opt-out
+    client.post(url, {"consented": "yes", "method": "paper"})
+    assert not SuppressedNumber.objects.filter(number=number).exists()
+    page = client.get(reverse("workers:worker_detail", args=[worker.pk])).content.decode()
+    assert "SMS may be sent to" in page
+
+    SuppressedNumber.objects.create(number=number, reason=SuppressionReason.PERMANENT_FAILURE, source="provider")
+    client.post(url, {"consented": "yes", "method": "paper"})
+    assert SuppressedNumber.objects.filter(number=number, reason=SuppressionReason.PERMANENT_FAILURE).exists()
+
+
+def test_the_sms_section_does_not_promise_sms_to_a_worker_without_consent(cast, client):
+    worker = WorkerFactory(agency=cast.agency_a, sms_consent=False)
+    client.force_login(cast.registrar)
+    page = client.get(reverse("workers:worker_detail", args=[worker.pk])).content.decode()
+    assert "The worker has not agreed to SMS" in page and "SMS may be sent to" not in page
+
+
 def test_list_page_queries_do_not_grow_with_rows(cast, client, django_assert_max_num_queries):
     from workers.models import AgencyWorker
 
@@ -217,8 +245,9 @@ def test_record_page_shows_open_and_ended_links_and_history_to_the_ministry(cast
     from workers import services
 
     worker = WorkerFactory(agency=cast.agency_a)
-    services.claim_worker(by=cast.registrar, agency_id=cast.agency_b.pk, national_id=worker.national_id,
-                          date_of_birth=worker.date_of_birth)
+    services.claim_worker(
+        by=cast.registrar, agency_id=cast.agency_b.pk, national_id=worker.national_id, date_of_birth=worker.date_of_birth
+    )
     services.end_link(by=cast.registrar, link_id=worker.agency_links.get(agency=cast.agency_b).pk, reason="Left agency B")
     client.force_login(cast.registrar)
     page = client.get(reverse("workers:worker_detail", args=[worker.pk])).content.decode()
