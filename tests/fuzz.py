@@ -17,6 +17,8 @@ FUZZ = settings(
     deadline=None,
     suppress_health_check=list(HealthCheck),
 )
+# Every form of every page: fewer drawn examples each (two fixed ones are always added), so the walk stays short.
+FUZZ_PAGES = settings(FUZZ, max_examples=4)
 
 NASTY = [
     "\x00",
