@@ -18,9 +18,8 @@ column, ordered, in one query, and takes the middle value (the mean of the two m
 count) of each group in Python, rounded the same way. The tables that show a median say so in their note.
 
 Monthly wages are compared with the floor after the same normalisation the ``wage_floor`` compliance rule
-applies (``contracts.compliance.monthly``): weekly × 52 / 12, daily × the contract's working days, hourly ×
-hours per week × 52 / 12, rounded to the cent; ``monthly_expression`` is its database twin (a test holds
-them equal).
+applies (``contracts.compliance.monthly``); ``contracts.terms_in_force.monthly_expression`` is its database twin
+(a test holds them equal), and writes the terms in force into the SQL for the figures and the contract list alike.
 
 Shares are percentages to one decimal, rounded half up, and None (shown as a dash) when there is nothing to take
 a share of. A period with no data gives zeros and ``has_data`` False, never an error.
@@ -29,8 +28,6 @@ a share of. A period with no data gives zeros and ``has_data`` False, never an e
 from __future__ import annotations
 
 import datetime
-import functools
-import operator
 from collections import defaultdict
 from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
@@ -40,11 +37,7 @@ from django.db import connection, connections, router
 from django.db.models import (
     Aggregate,
     Case,
-    CharField,
     Count,
-    DecimalField,
-    Exists,
-    ExpressionWrapper,
     F,
     FloatField,
     IntegerField,
@@ -62,7 +55,6 @@ from django.db.models.functions import (
     ExtractDay,
     ExtractMonth,
     ExtractYear,
-    Round,
     Substr,
     TruncDate,
     TruncMonth,
@@ -74,9 +66,9 @@ from django_fsm_log.models import StateLog
 from agencies.models import Licence, LicenceStatus
 from config.routers import replica_reads
 from contracts import compliance
-from contracts.compliance import AT_PAR
 from contracts.filters import DATED_MILESTONES, LOGGED_MILESTONES, abroad_q, dated_milestone_q, day_bounds
-from contracts.models import HOLDS_POSITION, Agreement, AgreementTerms, Contract, Occupation, SectorTerms, WagePeriod
+from contracts.models import HOLDS_POSITION, Agreement, AgreementTerms, Contract, Occupation
+from contracts.terms_in_force import MONEY_OUTPUT, TermsInForce, wage_annotations
 from core.choices import District
 from core.dates import add_months, today
 from inspections.models import (
@@ -90,12 +82,11 @@ from inspections.models import (
     Severity,
 )
 from notifications.models import OutboundSms, SmsStatus, SuppressedNumber, SuppressionReason
-from predeparture.models import SEAT_STATES, Certificate, Enrolment, Session, SessionStatus
+from predeparture.models import SEAT_STATES, Enrolment, Session, SessionStatus
 from workers.models import Sex, Worker
 
 CENT = Decimal("0.01")
 TENTH = Decimal("0.1")
-MONEY_OUTPUT = DecimalField(max_digits=16, decimal_places=2)
 
 
 # --- The figures object every renderer reads ----------------------------------------------------------------------
@@ -402,32 +393,8 @@ def _breakdown_figures(agreement_id: int | None, current: Period, previous: Peri
 
 
 # --- Compliance ------------------------------------------------------------------------------------------------------
-
-
-def _number(expression):
-    """On SQLite a whole-number decimal is stored as an integer, and 52 / 12 would divide as integers: make it real."""
-    return Cast(expression, FloatField()) if connection.vendor == "sqlite" else expression
-
-
-def monthly_expression(amount: str, period: str, *, days: str = "days_per_month", hours: str = "hours_per_week"):
-    """The database twin of ``contracts.compliance.monthly``: ``amount`` per ``period`` as a wage per month, to the cent.
-
-    NULL where the period needs what the contract lacks (working days for a daily wage, hours for an hourly one).
-    """
-
-    def money(expression):
-        return ExpressionWrapper(expression, output_field=MONEY_OUTPUT)
-
-    value = _number(F(amount))
-    result = Case(
-        When(**{period: WagePeriod.MONTH}, then=money(value)),
-        When(**{period: WagePeriod.WEEK}, then=money(value * Value(52) / Value(12))),
-        When(**{period: WagePeriod.DAY}, then=money(value * _number(F(days)))),
-        When(**{period: WagePeriod.HOUR}, then=money(value * _number(F(hours)) * Value(52) / Value(12))),
-        default=Value(None),
-        output_field=MONEY_OUTPUT,
-    )
-    return Round(result, 2, output_field=MONEY_OUTPUT)
+# The terms in force (wage floors, deferred pay, required courses) are written into SQL by contracts.terms_in_force,
+# which the contract list's filters use too.
 
 
 class Median(Aggregate):
@@ -473,111 +440,6 @@ def _median_note() -> str:
         "Medians worked out from the one ordered column of monthly wages (SQLite has no percentile function); "
         "the middle value, or the mean of the two middle values, rounded to the cent."
     )
-
-
-def _constant(value: Decimal | str | None, output_field):
-    """A decimal constant in SQL. SQLite is handed a float: it would bind a Decimal as text, and text compares above
-    every number there."""
-    if isinstance(value, Decimal) and connection.vendor == "sqlite":
-        value = float(value)
-    return Value(value, output_field=output_field)
-
-
-class TermsInForce:
-    """The agreements' terms as the compliance rules read them (the version in force on the contract's start date, its
-    row for the contract's sector), turned into CASE expressions over the contract's agreement, sector and start date.
-
-    Terms are reference data, a few versions per agreement: reading them once (three small queries) and writing
-    their values into the SQL is far cheaper than a correlated subquery per contract and per use.
-    """
-
-    def __init__(self, agreement_id: int | None):
-        versions = AgreementTerms.objects.order_by("agreement_id", "effective_from")
-        if agreement_id is not None:
-            versions = versions.filter(agreement_id=agreement_id)
-        rows = list(versions.values_list("pk", "agreement_id", "effective_from"))
-        self.windows: dict[int, Q] = {}
-        for (pk, agreement, effective_from), following in zip(rows, [*rows[1:], None] if rows else [], strict=True):
-            window = Q(agreement_id=agreement, start_date__gte=effective_from)
-            if following is not None and following[1] == agreement:
-                window &= Q(start_date__lt=following[2])
-            self.windows[pk] = window
-        self.sectors = list(
-            SectorTerms.objects.filter(terms_id__in=self.windows)
-            .order_by()
-            .values_list("terms_id", "sector_id", "wage_floor", "period", "currency", "deferred_pay_percent")
-        )
-        courses: dict[int, list[int]] = defaultdict(list)
-        for terms_id, course_id in (
-            AgreementTerms.required_courses.through.objects.filter(agreementterms_id__in=self.windows)
-            .order_by("course_id")
-            .values_list("agreementterms_id", "course_id")
-        ):
-            courses[terms_id].append(course_id)
-        self.courses = courses
-
-    def _sector_case(self, column: int, output_field):
-        # Cast: PostgreSQL would type a CASE of bare parameters (or of NULLs only) as text.
-        return Cast(self._bare_case(column, output_field), output_field)
-
-    def _bare_case(self, column: int, output_field):
-        return Case(
-            *(
-                When(self.windows[row[0]] & Q(sector_id=row[1]), then=_constant(row[column], output_field))
-                for row in self.sectors
-            ),
-            default=Value(None, output_field=output_field),
-            output_field=output_field,
-        )
-
-    def annotate(self, contracts):
-        """``floor_amount``, ``floor_period``, ``floor_currency`` and ``deferred_required`` of each contract's sector
-        (NULL when the terms in force do not cover it)."""
-        return contracts.annotate(
-            floor_amount=self._sector_case(2, MONEY_OUTPUT),
-            floor_period=self._sector_case(3, CharField()),
-            floor_currency=self._sector_case(4, CharField()),
-            deferred_required=self._sector_case(5, DecimalField(max_digits=5, decimal_places=2)),
-        )
-
-    def training_complete(self) -> Q:
-        """The worker held, on the departure date, a valid certificate for every course the terms in force require
-        (the clearance gate's test); true too when they require none."""
-        complete = []
-        for terms_id, window in self.windows.items():
-            condition = window
-            for course_id in self.courses.get(terms_id, []):
-                condition &= Q(
-                    Exists(
-                        Certificate.objects.filter(
-                            enrolment__worker_id=OuterRef("worker_id"),
-                            enrolment__session__course_id=course_id,
-                            issued_on__lte=OuterRef("departed_on"),
-                            expires_on__gte=OuterRef("departed_on"),
-                        )
-                    )
-                )
-            complete.append(condition)
-        return _any(complete)
-
-    def nothing_required(self) -> Q:
-        return _any([window for terms_id, window in self.windows.items() if not self.courses.get(terms_id)])
-
-
-def _any(conditions: list[Q]) -> Q:
-    """Any of ``conditions``; never true when there are none (the primary key is never NULL)."""
-    return functools.reduce(operator.or_, conditions) if conditions else Q(pk__isnull=True)
-
-
-def _wage_annotations(contracts, terms: TermsInForce):
-    """``monthly_wage`` and ``monthly_floor`` (the floor per month by the contract's own days and hours, as the rule does),
-    and ``wage_ok``: the currencies compare and the wage is at or above the floor."""
-    annotated = terms.annotate(contracts).annotate(
-        monthly_wage=monthly_expression("wage_amount", "wage_period"),
-        monthly_floor=monthly_expression("floor_amount", "floor_period"),
-    )
-    comparable = Q(currency=F("floor_currency")) | Q(currency__in=sorted(AT_PAR), floor_currency__in=sorted(AT_PAR))
-    return annotated, comparable & Q(monthly_wage__gte=F("monthly_floor"))
 
 
 def _rule_counts(contracts) -> dict[str, tuple[int, int]]:
@@ -633,7 +495,7 @@ def _compliance_figures(agreement_id: int | None, current: Period, previous: Per
 
     # Wages against the floor, by sector.
     terms = TermsInForce(agreement_id)
-    wages, wage_ok = _wage_annotations(submitted, terms)
+    wages, wage_ok = wage_annotations(submitted, terms)
     covered = wages.filter(floor_amount__isnull=False)
     group = ["sector__name", "floor_currency"]
     rows = (
@@ -724,7 +586,7 @@ def _compliance_figures(agreement_id: int | None, current: Period, previous: Per
 
     # Headline figures, for both periods in one query.
     periods = {"current": current, "previous": previous}
-    wages_both, wage_ok_both = _wage_annotations(either, terms)
+    wages_both, wage_ok_both = wage_annotations(either, terms)
     covered_both, deferral = Q(floor_amount__isnull=False), Q(deferred_required__gt=0)
     applied = Q(deferred_pay_percent=F("deferred_required"))
     counts = wages_both.aggregate(

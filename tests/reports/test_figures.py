@@ -259,7 +259,7 @@ WAGES = [  # (amount, period, days per month, hours per week)
 
 def test_the_database_monthly_wage_is_the_compliance_rules_monthly_wage(setting):
     from contracts.compliance import monthly
-    from reports.figures import monthly_expression
+    from contracts.terms_in_force import monthly_expression
 
     for amount, period, days, hours in WAGES:
         contract = place_contract(setting, wage_amount=amount, wage_period=period, days_per_month=days, hours_per_week=hours)
