@@ -191,6 +191,13 @@ AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 # Wrong second-step codes and re-entered passwords count as failures too; never store what was typed.
 AXES_SENSITIVE_PARAMETERS = ["password", "current_password", "otp_token"]
+# Reverse proxies in front of the site (nginx, a load balancer): how many. The lockout and the rate limits
+# then take the client's address from X-Forwarded-For, counted from the right (core.ratelimit.client_ip);
+# with 0, REMOTE_ADDR, and an X-Forwarded-For the client wrote is never believed.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("The environment variable TRUSTED_PROXY_COUNT must be 0 or more.")
+AXES_CLIENT_IP_CALLABLE = "core.ratelimit.client_ip"
 
 # Two-step sign-in (core/two_factor.py): required for ministry staff, optional for agency staff.
 OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Lesotho Labour Migration")

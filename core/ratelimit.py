@@ -7,23 +7,65 @@ hold across them: REDIS_URL makes Django's cache Redis (config/settings.py),
 where every process counts in one place and ``incr`` is atomic. Without it,
 the default per-process memory cache limits each process on its own, which
 is right for the one-machine demo.
+
+The client address is ``client_ip``, which django-axes uses too
+(``AXES_CLIENT_IP_CALLABLE``), so the rate limits and the sign-in lockout
+count the same person. Behind reverse proxies REMOTE_ADDR is the nearest
+proxy; ``TRUSTED_PROXY_COUNT`` says how many proxies stand in front of the
+site, and the address is then read from X-Forwarded-For, counting that many
+entries from the right: each proxy appends the address it received the
+request from, so the entries a client writes itself are further left and
+are never used. With the default 0 the header is ignored.
 """
 
 from __future__ import annotations
 
+import ipaddress
+import logging
 import time
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 
+logger = logging.getLogger(__name__)
+
+
+def _ip(text: str) -> str | None:
+    try:
+        return str(ipaddress.ip_address(text.strip()))
+    except ValueError:
+        return None
+
+
+def client_ip(request: Any) -> str | None:
+    """The client's IP address, or None when it cannot be known (django-axes stores it in an IP address column).
+
+    With ``TRUSTED_PROXY_COUNT`` = N > 0, the N-th address from the right of X-Forwarded-For: the one the
+    outermost trusted proxy saw. A header with fewer entries, or an entry that is not an address, did not come
+    through the proxies as configured; then REMOTE_ADDR, never a value the client may have written.
+    """
+    remote = _ip(request.META.get("REMOTE_ADDR") or "")
+    proxies = settings.TRUSTED_PROXY_COUNT
+    if proxies <= 0:
+        return remote
+    forwarded = [part for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+    if not forwarded:
+        return remote  # straight to the server, not through the proxies (a health probe on the machine)
+    if len(forwarded) < proxies:
+        logger.warning("X-Forwarded-For has %d address(es), fewer than TRUSTED_PROXY_COUNT=%d: using REMOTE_ADDR",
+                       len(forwarded), proxies)
+        return remote
+    return _ip(forwarded[-proxies]) or remote
+
 
 def client_address(request: Any) -> str:
-    # REMOTE_ADDR only: headers such as X-Forwarded-For are set by the client unless a trusted proxy rewrites them.
-    return request.META.get("REMOTE_ADDR") or "unknown"
+    """The key the rate limits count by: the client's IP address (``client_ip``)."""
+    return client_ip(request) or "unknown"
 
 
 def too_many_requests(request: Any, retry_after: int) -> Any:
