@@ -90,6 +90,8 @@ MIDDLEWARE = [
     # Only reads which second-step device (if any) verified this session; core.access enforces it.
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Signs out a session idle too long or older than a working day, with a message (core/sessions.py).
+    "core.sessions.SessionExpiryMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # A database error while answering becomes the 503 page with Retry-After, not a 500.
@@ -175,8 +177,13 @@ LOGIN_URL = "core:login"
 LOGIN_REDIRECT_URL = "core:dashboard"
 LOGOUT_REDIRECT_URL = "core:login"
 
-# Sessions end after a working day, and when the browser closes.
+# Sessions end after a working day from signing in, after a spell without a request (ministry staff and
+# agency staff each their own), and when the browser closes (core/sessions.py).
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 60 * 60)
+SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30)
+AGENCY_SESSION_IDLE_MINUTES = env_int("AGENCY_SESSION_IDLE_MINUTES", 30)
+if min(SESSION_IDLE_MINUTES, AGENCY_SESSION_IDLE_MINUTES) < 1:
+    raise ImproperlyConfigured("SESSION_IDLE_MINUTES and AGENCY_SESSION_IDLE_MINUTES must be 1 minute or more.")
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

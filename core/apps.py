@@ -11,6 +11,9 @@ class CoreConfig(AppConfig):
 
         from core import extensions  # noqa: F401  (registers navigation, panels, sections, jobs)
         from core.reauth import note_sign_in
+        from core.sessions import note_sign_in as note_session_start
 
         # Sensitive actions ask for the password again when the sign-in is not recent (core/reauth.py).
         user_logged_in.connect(note_sign_in, dispatch_uid="core.reauth.note_sign_in")
+        # Sessions end when idle too long or a working day after signing in (core/sessions.py).
+        user_logged_in.connect(note_session_start, dispatch_uid="core.sessions.note_sign_in")
