@@ -6,8 +6,9 @@
 
 A backend answers two questions and nothing else, so a local aggregator (an
 SMPP gateway of a Lesotho operator, say) can be added without touching a
-caller: ``send(to, body)`` hands one message over and returns its
-``SendResult``, or raises one of the three errors below; ``fetch_recent(to,
+caller: ``send(to, body, outbox_id=...)`` hands one message over and returns its
+``SendResult``, or raises one of the three errors below (``outbox_id`` is the
+outbox row, for a provider that reports back per message); ``fetch_recent(to,
 since)`` lists what the provider holds for a number, so a message whose fate
 is unknown is checked before it is ever sent again (``None``: cannot tell).
 
@@ -29,11 +30,17 @@ import logging
 import sys
 import uuid
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.utils import timezone
 
 outbox: list[dict] = []
+
+# The query parameter of the status callback address that names the outbox row (?outbox=123). A receipt can
+# arrive before the send call has returned with the provider's SID; the row id lets it find its row anyway.
+# Twilio signs the whole address, query included, so the id cannot be altered.
+OUTBOX_ROW_PARAMETER = "outbox"
 
 # The twilio client logs every request and its headers at INFO: noise, at a million messages. Warnings still show.
 logging.getLogger("twilio.http_client").setLevel(logging.WARNING)
@@ -114,7 +121,7 @@ class UncertainSmsError(SmsBackendError):
 class BaseSmsBackend:
     name = "base"
 
-    def send(self, to: str, body: str) -> SendResult:
+    def send(self, to: str, body: str, *, outbox_id: int | None = None) -> SendResult:
         """Hand one SMS to the provider; raise one of the errors above when it does not take it."""
         raise NotImplementedError
 
@@ -126,7 +133,7 @@ class BaseSmsBackend:
 class ConsoleBackend(BaseSmsBackend):
     name = "console"
 
-    def send(self, to: str, body: str) -> SendResult:
+    def send(self, to: str, body: str, *, outbox_id: int | None = None) -> SendResult:
         reference = f"console-{uuid.uuid4().hex[:12]}"
         sys.stdout.write(f"SMS to {to} [{reference}]: {body}\n")
         sys.stdout.flush()
@@ -136,7 +143,7 @@ class ConsoleBackend(BaseSmsBackend):
 class MemoryBackend(BaseSmsBackend):
     name = "memory"
 
-    def send(self, to: str, body: str) -> SendResult:
+    def send(self, to: str, body: str, *, outbox_id: int | None = None) -> SendResult:
         reference = f"memory-{len(outbox) + 1}"
         outbox.append({"to": to, "body": body, "reference": reference})
         return SendResult(reference)
@@ -181,14 +188,22 @@ class TwilioBackend(BaseSmsBackend):
         )
         self.status_callback = public_url("sms:twilio_status")
 
-    def send(self, to: str, body: str) -> SendResult:
+    def status_callback_for(self, outbox_id: int | None) -> str:
+        """The receipt address of one message: the status webhook with the outbox row's id in its query."""
+        if outbox_id is None:
+            return self.status_callback
+        return f"{self.status_callback}?{urlencode({OUTBOX_ROW_PARAMETER: outbox_id})}"
+
+    def send(self, to: str, body: str, *, outbox_id: int | None = None) -> SendResult:
         sender = (
             {"messaging_service_sid": settings.TWILIO_MESSAGING_SERVICE_SID}
             if settings.TWILIO_MESSAGING_SERVICE_SID
             else {"from_": settings.TWILIO_FROM_NUMBER}
         )
         message = self._call(
-            lambda: self.client.messages.create(to=to, body=body, status_callback=self.status_callback, **sender)
+            lambda: self.client.messages.create(
+                to=to, body=body, status_callback=self.status_callback_for(outbox_id), **sender
+            )
         )
         return SendResult(message.sid, message.status or "queued")
 

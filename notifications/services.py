@@ -331,10 +331,17 @@ def retry_delay(attempts: int) -> timedelta:
     return timedelta(minutes=2 ** min(attempts, 8)) * random.uniform(1.0, 1.2)
 
 
+# The drain writes what became of a row only while the row is still its claim: a delivery receipt can arrive
+# before the provider's answer does (it finds the row by the id in its callback address), and what the
+# receipt recorded must not be overwritten by the older news of the send call.
+def _still_claimed(message: OutboundSms):
+    return OutboundSms.objects.filter(pk=message.pk, status=SmsStatus.SENDING)
+
+
 def _retry_later(message: OutboundSms, error: Exception, code: str = "") -> None:
     now = timezone.now()
     gave_up = message.attempts >= settings.SMS_MAX_ATTEMPTS
-    OutboundSms.objects.filter(pk=message.pk).update(
+    _still_claimed(message).update(
         status=SmsStatus.FAILED if gave_up else SmsStatus.QUEUED,
         last_error=str(error)[:1000],
         error_code=code[:20],
@@ -345,7 +352,7 @@ def _retry_later(message: OutboundSms, error: Exception, code: str = "") -> None
 
 def _fail_for_good(message: OutboundSms, error: PermanentSmsError) -> None:
     with transaction.atomic():
-        OutboundSms.objects.filter(pk=message.pk).update(
+        _still_claimed(message).update(
             status=SmsStatus.FAILED, last_error=str(error)[:1000], error_code=error.code[:20], status_changed_at=timezone.now()
         )
         if error.number_unusable:
@@ -371,7 +378,9 @@ RECORD_SENT_EVERY = 20
 def _record_sent(sent: list[OutboundSms]) -> None:
     if sent:
         fields = ["status", "provider_id", "sent_at", "status_changed_at", "last_error", "error_code"]
-        OutboundSms.objects.bulk_update(sent, fields)
+        # Only rows still claimed (or left unconfirmed by the sweep meanwhile): a row a receipt already moved
+        # on (sent, delivered, failed) keeps what the receipt said, and the receipt recorded the same SID.
+        OutboundSms.objects.filter(status__in=(SmsStatus.SENDING, SmsStatus.UNCONFIRMED)).bulk_update(sent, fields)
         sent.clear()
 
 
@@ -395,13 +404,13 @@ def send_claimed(messages: list[OutboundSms], backend: BaseSmsBackend | None = N
             if message.pk in blocked:
                 continue
             try:
-                result = backend.send(message.to, message.body)
+                result = backend.send(message.to, message.body, outbox_id=message.pk)
             except PermanentSmsError as error:
                 logger.warning("SMS %s refused for good (%s): %s", message.pk, error.code, error)
                 _fail_for_good(message, error)
             except UncertainSmsError as error:
                 logger.warning("SMS %s left but was not confirmed: %s", message.pk, error)
-                OutboundSms.objects.filter(pk=message.pk).update(
+                _still_claimed(message).update(
                     status=SmsStatus.UNCONFIRMED, last_error=str(error)[:1000], status_changed_at=timezone.now()
                 )
             except TemporarySmsError as error:
@@ -465,6 +474,71 @@ def _same_text(first: str, second: str) -> bool:
     return " ".join((first or "").split()) == " ".join((second or "").split())
 
 
+# What one check of an unconfirmed message with the provider found.
+CONFIRMED = "confirmed"  # the provider has it: now sent, with its reference
+REQUEUED = "requeued"  # the provider never had it, and the grace has passed: queued to be sent again
+WAITING = "waiting"  # not found yet, within the grace: asked again later
+UNREACHABLE = "unreachable"  # the provider's record could not be read: asked again later
+LEFT_FOR_STAFF = "left_for_staff"  # this backend cannot look messages up
+NOT_UNCONFIRMED = "not_unconfirmed"  # the row was settled meanwhile (a receipt, the sweep)
+
+
+@dataclass(frozen=True)
+class Reconciliation:
+    outcome: str
+    provider_id: str = ""
+    error: str = ""
+
+
+def reconcile_message(message: OutboundSms, backend: BaseSmsBackend, now: datetime) -> Reconciliation:
+    """Check one unconfirmed message against the provider's record (see ``reconcile_unconfirmed``).
+
+    Every write is conditional on the row still being unconfirmed, so the sweep, a member of staff and a
+    late receipt may all reach the same row at once: one of them settles it, the others change nothing.
+    """
+    since = (message.claimed_at or message.created_at) - timedelta(minutes=1)
+    try:
+        records = backend.fetch_recent(message.to, since)
+    except SmsBackendError as error:
+        logger.warning("SMS %s: the provider's record could not be read: %s", message.pk, error)
+        return Reconciliation(UNREACHABLE, error=str(error))
+    if records is None:
+        return Reconciliation(LEFT_FOR_STAFF)
+    # A reference another row holds is that row's message; one this row holds already (a receipt recorded it) is ours.
+    taken = set(
+        OutboundSms.objects.filter(provider_id__in=[r.provider_id for r in records if r.provider_id])
+        .exclude(pk=message.pk)
+        .values_list("provider_id", flat=True)
+    )
+    candidates = [r for r in records if r.provider_id not in taken and _same_text(r.body, message.body)]
+    match = next((r for r in candidates if message.provider_id and r.provider_id == message.provider_id), None)
+    match = match or next(iter(candidates), None)
+    if match is not None:
+        updated = OutboundSms.objects.filter(pk=message.pk, status=SmsStatus.UNCONFIRMED).update(
+            status=SmsStatus.SENT,
+            provider_id=match.provider_id[:64],
+            sent_at=match.created_at or now,
+            status_changed_at=now,
+            last_error="",
+        )
+        if not updated:
+            return Reconciliation(NOT_UNCONFIRMED)
+        record_delivery_receipt(sid=match.provider_id, status=match.status)
+        return Reconciliation(CONFIRMED, provider_id=match.provider_id)
+    if message.provider_id:
+        # A receipt gave this row its reference: the provider has the message even if its list does not show it yet.
+        return Reconciliation(WAITING)
+    if message.status_changed_at <= now - RECONCILE_GRACE:
+        requeued = OutboundSms.objects.filter(pk=message.pk, status=SmsStatus.UNCONFIRMED).update(
+            status=SmsStatus.QUEUED,
+            next_attempt_at=now,
+            status_changed_at=now,
+            last_error="the provider never had it: sent again",
+        )
+        return Reconciliation(REQUEUED if requeued else NOT_UNCONFIRMED)
+    return Reconciliation(WAITING)
+
+
 def reconcile_unconfirmed(*, backend: BaseSmsBackend | None = None, limit: int = 500) -> dict[str, int]:
     """Check messages whose fate is unknown against the provider's record before anything is sent again.
 
@@ -481,42 +555,11 @@ def reconcile_unconfirmed(*, backend: BaseSmsBackend | None = None, limit: int =
         ]
     )
     for message in rows:
-        since = (message.claimed_at or message.created_at) - timedelta(minutes=1)
-        try:
-            records = backend.fetch_recent(message.to, since)
-        except SmsBackendError as error:
-            logger.warning("SMS %s: the provider's record could not be read: %s", message.pk, error)
-            counts["waiting"] += 1
-            continue
-        if records is None:
-            counts["left_for_staff"] += 1
-            continue
-        taken = set(
-            OutboundSms.objects.filter(provider_id__in=[r.provider_id for r in records if r.provider_id]).values_list(
-                "provider_id", flat=True
-            )
-        )
-        match = next((r for r in records if r.provider_id not in taken and _same_text(r.body, message.body)), None)
-        if match is not None:
-            updated = OutboundSms.objects.filter(pk=message.pk, status=SmsStatus.UNCONFIRMED).update(
-                status=SmsStatus.SENT,
-                provider_id=match.provider_id[:64],
-                sent_at=match.created_at or now,
-                status_changed_at=now,
-                last_error="",
-            )
-            if updated:
-                counts["confirmed"] += 1
-                record_delivery_receipt(sid=match.provider_id, status=match.status)
-        elif message.status_changed_at <= now - RECONCILE_GRACE:
-            counts["requeued"] += OutboundSms.objects.filter(pk=message.pk, status=SmsStatus.UNCONFIRMED).update(
-                status=SmsStatus.QUEUED,
-                next_attempt_at=now,
-                status_changed_at=now,
-                last_error="the provider never had it: sent again",
-            )
-        else:
-            counts["waiting"] += 1
+        outcome = reconcile_message(message, backend, now).outcome
+        if outcome in counts:
+            counts[outcome] += 1
+        elif outcome == UNREACHABLE:
+            counts[WAITING] += 1
     return counts
 
 
@@ -574,28 +617,47 @@ STATUS_RANK = {
 }
 
 
-def record_delivery_receipt(*, sid: str, status: str, error_code: str = "", error_message: str = "") -> bool:
-    """Apply a provider's delivery receipt to its outbox row; False when no row has that message SID.
+def record_delivery_receipt(
+    *, sid: str, status: str, error_code: str = "", error_message: str = "", outbox_id: int | None = None
+) -> bool:
+    """Apply a provider's delivery receipt to its outbox row; False when no row is found for it.
 
-    Idempotent and never backwards: receipts come twice and out of order, and a
-    row that reached delivered, undelivered or failed stays there. A permanent
-    error on the number suppresses it, as a refusal at sending does.
+    The row is the one holding the message SID; when none does yet (the receipt overtook the answer to our
+    send call), the row named by ``outbox_id`` from the callback address, which then records the SID. A row
+    that already holds a different SID is another message: the receipt is ignored. Idempotent and never
+    backwards: receipts come twice and out of order, and a row that reached delivered, undelivered or failed
+    stays there; any receipt shows the provider has the message, so a row not yet marked sent becomes sent.
+    A permanent error on the number suppresses it, as a refusal at sending does.
     """
     sid = (sid or "").strip()
     if not sid:
         return False
-    new_status = RECEIPT_STATUSES.get((status or "").strip().lower())
+    word = (status or "").strip().lower()
+    new_status = RECEIPT_STATUSES.get(word)
     error_code = (error_code or "").strip()
     with transaction.atomic():
         message = OutboundSms.objects.select_for_update().filter(provider_id=sid).order_by("id").first()
+        fields: list[str] = []
+        if message is None and outbox_id is not None:
+            message = OutboundSms.objects.select_for_update().filter(pk=outbox_id).first()
+            if message is None or (message.provider_id and message.provider_id != sid):
+                logger.info("Receipt %s names SMS %s, which is missing or holds another SID: ignored", sid, outbox_id)
+                return False
+            message.provider_id = sid[:64]
+            fields.append("provider_id")
         if message is None:
             return False
-        if new_status is None or STATUS_RANK[new_status] <= STATUS_RANK.get(message.status, 0):
+        current = STATUS_RANK.get(message.status, 0)
+        if new_status is None and current < STATUS_RANK[SmsStatus.SENT]:
+            new_status = SmsStatus.SENT
+        if new_status is None or STATUS_RANK[new_status] <= current:
+            if fields:
+                message.save(update_fields=fields)
             return True
         now = timezone.now()
         message.status = new_status
         message.status_changed_at = now
-        fields = ["status", "status_changed_at"]
+        fields += ["status", "status_changed_at"]
         if new_status == SmsStatus.DELIVERED:
             message.delivered_at = now
             fields.append("delivered_at")
@@ -605,6 +667,9 @@ def record_delivery_receipt(*, sid: str, status: str, error_code: str = "", erro
             fields += ["error_code", "last_error"]
             if error_code in PERMANENT_NUMBER_ERRORS:
                 suppress_failed_number(message.to, error_code=error_code, note=error_message)
+        elif message.status == SmsStatus.SENT:
+            message.last_error = ""  # an unconfirmed row's "timed out" no longer holds
+            fields.append("last_error")
         if message.sent_at is None:
             message.sent_at = now
             fields.append("sent_at")

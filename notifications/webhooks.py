@@ -26,6 +26,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 
 from core.access import PUBLIC, requires
 from notifications import inbound, services
+from notifications.backends import OUTBOX_ROW_PARAMETER
 
 logger = logging.getLogger(__name__)
 
@@ -61,11 +62,21 @@ def _field(request: Any, name: str, limit: int | None = None, *, strip: bool = T
     return value[:limit] if limit else value
 
 
+def _outbox_row(request: Any) -> int | None:
+    """The outbox row named in the callback address we gave with the message (?outbox=123), if it is a row id."""
+    value = request.GET.get(OUTBOX_ROW_PARAMETER, "")
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= 18 else None
+
+
 @csrf_exempt
 @requires(PUBLIC)
 @require_POST
 def twilio_status(request: Any) -> HttpResponse:
-    """A delivery receipt: queued, sent, delivered, undelivered or failed, with the error code if any."""
+    """A delivery receipt: queued, sent, delivered, undelivered or failed, with the error code if any.
+
+    The address carries the outbox row's id, so a receipt that arrives before our send call has saved the
+    message SID still finds its row; the signature covers the address, query included.
+    """
     if not signature_is_valid(request):
         return _refuse(request)
     sid, status = _field(request, "MessageSid"), _field(request, "MessageStatus").lower()
@@ -77,6 +88,7 @@ def twilio_status(request: Any) -> HttpResponse:
             status=status,
             error_code=_field(request, "ErrorCode", 20),
             error_message=_field(request, "ErrorMessage", 1000),
+            outbox_id=_outbox_row(request),
         )
     except Exception:
         # Logged for the administrator; Twilio is told it arrived, since sending it again would fail the same way.

@@ -94,7 +94,7 @@ def test_notify_many_uses_each_recipients_language():
 def test_a_provider_failure_is_retried_later_then_given_up(monkeypatch, settings, after_commit):
     settings.SMS_MAX_ATTEMPTS = 2
 
-    def refuse(self, to, body):
+    def refuse(self, to, body, *, outbox_id=None):
         raise backends.SmsBackendError("provider down")
 
     monkeypatch.setattr(backends.MemoryBackend, "send", refuse)

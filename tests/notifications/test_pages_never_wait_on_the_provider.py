@@ -17,7 +17,7 @@ class DeadProvider(backends.MemoryBackend):
 
     calls: list[str] = []
 
-    def send(self, to, body):
+    def send(self, to, body, *, outbox_id=None):
         DeadProvider.calls.append(to)
         raise backends.TemporarySmsError("connect timeout")
 

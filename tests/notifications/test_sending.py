@@ -141,7 +141,7 @@ def test_the_rate_limit_is_shared_by_every_drain(settings, monkeypatch):
     sent_per_second = []
     original = backends.MemoryBackend.send
 
-    def counting(self, to, body):
+    def counting(self, to, body, *, outbox_id=None):
         while len(sent_per_second) <= len(seconds):
             sent_per_second.append(0)
         sent_per_second[len(seconds)] += 1

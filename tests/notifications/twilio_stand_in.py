@@ -69,7 +69,8 @@ def message_list(messages: list[dict]) -> Response:
 
 
 class StandInHttpClient(HttpClient):
-    """Answers from a script (responses or exceptions to raise); a POST with nothing scripted is accepted."""
+    """Answers from a script (responses, exceptions to raise, or callables given the request that return either);
+    a POST with nothing scripted is accepted."""
 
     def __init__(self, *, timeout: float | None = None):
         super().__init__(logging.getLogger("tests.twilio"), False, timeout)
@@ -83,6 +84,9 @@ class StandInHttpClient(HttpClient):
             {"method": method, "url": url, "params": params or {}, "data": form, "timeout": timeout or self.timeout, "auth": auth}
         )
         outcome = self.script.pop(0) if self.script else None
+        if callable(outcome):
+            # Something the provider does while our request is open (a status callback, say), then its answer.
+            outcome = outcome(self.requests[-1])
         if isinstance(outcome, BaseException):
             raise outcome
         if outcome is not None:
