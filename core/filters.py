@@ -2,8 +2,32 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core import registry
 from core.access import Role
 from core.models import RegulatoryParameter, User
+
+
+class RegisteredFiltersMixin:
+    """A FilterSet that also offers the filters later apps registered for its ``list_key``
+    (``core.registry.register_list_filter``). A value outside the choices is a form error, shown as a message."""
+
+    list_key = ""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for extra in registry.list_filters_for(self.list_key):
+            # An empty first choice: without one the first real choice would look chosen.
+            choices = [("", _("All")), *extra.choices(self.request)]
+            added = django_filters.ChoiceFilter(
+                label=extra.label, choices=choices, empty_label=None, method=self._applier(extra.apply)
+            )
+            added.parent = self
+            added.model = self.queryset.model
+            self.filters[extra.name] = added
+
+    @staticmethod
+    def _applier(apply):
+        return lambda queryset, name, value: apply(queryset, value)
 
 
 class UserFilter(django_filters.FilterSet):

@@ -5,7 +5,10 @@
 - record sections: parts of a record's page that another app adds (the
   agency page shows audits because inspections registers a section);
 - scheduled jobs: duties of ``manage.py run_scheduled_jobs``;
-- demo seeders: each app's part of ``manage.py seed_demo``.
+- demo seeders: each app's part of ``manage.py seed_demo``;
+- list filters: a filter of an earlier app's list by something a later app
+  knows (the agency list by "active under an agreement", the SMS outbox by
+  the workers under one), so the list's app never imports the later one.
 
 Apps register in their ``AppConfig.ready``.
 """
@@ -69,11 +72,23 @@ class DemoSeeder:
     order: int = 100
 
 
+@dataclass(frozen=True)
+class ListFilter:
+    """A filter a later app adds to the list named ``list_key``: ``choices(request)`` gives the (value, label) pairs
+    the user may choose from, ``apply(queryset, value)`` narrows the list to one chosen value."""
+
+    name: str  # the query parameter
+    label: Any
+    choices: Callable[[Any], list[tuple[str, Any]]]
+    apply: Callable[[Any, str], Any]
+
+
 NAVIGATION: list[NavItem] = []
 PANELS: list[Panel] = []
 SECTIONS: dict[str, list[Section]] = {}
 SCHEDULED_JOBS: dict[str, ScheduledJob] = {}
 DEMO_SEEDERS: list[DemoSeeder] = []
+LIST_FILTERS: dict[str, list[ListFilter]] = {}
 
 
 def register_nav(item: NavItem) -> None:
@@ -103,6 +118,16 @@ def register_demo_seeder(seeder: DemoSeeder) -> None:
     if all(existing.name != seeder.name for existing in DEMO_SEEDERS):
         DEMO_SEEDERS.append(seeder)
         DEMO_SEEDERS.sort(key=lambda entry: entry.order)
+
+
+def register_list_filter(list_key: str, list_filter: ListFilter) -> None:
+    filters = LIST_FILTERS.setdefault(list_key, [])
+    if all(existing.name != list_filter.name for existing in filters):
+        filters.append(list_filter)
+
+
+def list_filters_for(list_key: str) -> list[ListFilter]:
+    return LIST_FILTERS.get(list_key, [])
 
 
 def navigation_for(user: Any) -> list[NavItem]:
