@@ -1,13 +1,17 @@
 import datetime
 
 import django_filters
-from django.db.models import Exists, OuterRef, Q
-from django.utils import timezone
+from django.db import connection
+from django.db.models import BooleanField, Case, Exists, F, OuterRef, Q, Value, When
+from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy as _
 from django_fsm_log.models import StateLog
 
-from contracts.models import Agreement, Contract, ContractStatus, Employer, JobOrder
-from core.dates import today
+from contracts import compliance
+from contracts.models import Agreement, Contract, ContractStatus, Currency, Employer, JobOrder, Sector
+from contracts.terms_in_force import TermsInForce, wage_annotations
+from core import registry
+from core.dates import EARLIEST_DAY, day_bounds, today
 from core.text import normalise_reference
 from workers.models import Worker
 
@@ -39,14 +43,6 @@ MILESTONE_CHOICES = [
 ]
 
 
-def day_bounds(start: datetime.date, end: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
-    """The first moment of ``start`` and the first moment after ``end``, in Maseru time (periods are whole local days)."""
-    zone = timezone.get_current_timezone()
-    first = datetime.datetime.combine(start, datetime.time.min, tzinfo=zone)
-    after = datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min, tzinfo=zone)
-    return first, after
-
-
 def dated_milestone_q(milestone: str, start: datetime.date, end: datetime.date) -> Q:
     """Contracts whose ``milestone`` (a key of DATED_MILESTONES) fell between ``start`` and ``end`` inclusive."""
     field, status = DATED_MILESTONES[milestone]
@@ -75,6 +71,103 @@ def abroad_q(on: datetime.date) -> Q:
     return Q(departed_on__lte=on) & (Q(ended_on__isnull=True) | Q(ended_on__gt=on))
 
 
+# --- The agencies active under an agreement: the scope of the reports' oversight figures --------------------------------
+
+ANY_AGREEMENT = "any"
+
+
+def agencies_active_under(agreement_id: int | None):
+    """The agencies with contracts under the agreement (any agreement when None), as a subquery of agency ids."""
+    contracts = Contract.objects.all() if agreement_id is None else Contract.objects.filter(agreement_id=agreement_id)
+    return contracts.order_by().values("agency_id")
+
+
+def workers_under(agreement_id: int | None):
+    """The workers with contracts under the agreement (any agreement when None), as a subquery of worker ids."""
+    contracts = Contract.objects.all() if agreement_id is None else Contract.objects.filter(agreement_id=agreement_id)
+    return contracts.order_by().values("worker_id")
+
+
+def scope_value(agreement_id: int | None) -> str:
+    """The query-string value of an "under agreement" filter: the agreement's id, or "any"."""
+    return ANY_AGREEMENT if agreement_id is None else str(agreement_id)
+
+
+def _scope_id(value: str) -> int | None:
+    return None if value == ANY_AGREEMENT else int(value)
+
+
+def agreement_scope_choices(request) -> list[tuple[str, str]]:
+    """The choices of an "under agreement" filter: any agreement, or one the user may see (agency staff see no drafts)."""
+    agreements = _agreements(request).order_by("reference").only("reference", "title")
+    return [(ANY_AGREEMENT, _("Any agreement")), *((str(agreement.pk), str(agreement)) for agreement in agreements)]
+
+
+def active_under_filter(agency_ids_of: str) -> registry.ListFilter:
+    """A list filter keeping the records whose ``agency_ids_of`` (a lookup to the agency id) is an agency active under
+    the chosen agreement; lists of earlier apps get it through core.registry, later apps register it for their own."""
+    return registry.ListFilter(
+        name="active_under",
+        label=_("Agency active under agreement"),
+        choices=agreement_scope_choices,
+        apply=lambda queryset, value: queryset.filter(**{f"{agency_ids_of}__in": agencies_active_under(_scope_id(value))}),
+    )
+
+
+def workers_under_filter(worker_ids_of: str) -> registry.ListFilter:
+    """A list filter keeping the records whose ``worker_ids_of`` is a worker with a contract under the chosen agreement."""
+    return registry.ListFilter(
+        name="agreement",
+        label=_("Workers under agreement"),
+        choices=agreement_scope_choices,
+        apply=lambda queryset, value: queryset.filter(**{f"{worker_ids_of}__in": workers_under(_scope_id(value))}),
+    )
+
+
+# --- Rule results, wages, fees, deferred pay and training: the compliance figures' conditions ----------------------
+
+
+def rule_outcome_condition(code: str, outcome: str):
+    """Contracts whose stored rule results hold ``outcome`` for the rule ``code`` (what the reports' rule table counts)."""
+    if connection.vendor == "postgresql":
+        return Q(compliance__contains=[{"code": code, "outcome": outcome}])
+    table = Contract._meta.db_table
+    return RawSQL(
+        f"""EXISTS (SELECT 1 FROM json_each(CASE WHEN json_type({table}.compliance) = 'array'
+                THEN {table}.compliance ELSE '[]' END) AS result
+            WHERE json_extract(result.value, '$.code') = %s AND json_extract(result.value, '$.outcome') = %s)""",
+        (code, outcome),
+        output_field=BooleanField(),
+    )
+
+
+def _rule_choices():
+    return [(rule.code, f"{rule.code}: {rule.title}") for rule in compliance.RULES]
+
+
+RULE_OUTCOME_CHOICES = [(compliance.FAIL, _("Failed")), (compliance.NOT_CHECKED, _("Not checked"))]
+WAGE_CHOICES = [
+    ("compared", _("Compared with a floor")),
+    ("at_or_above", _("At or above the floor")),
+    ("below", _("Below the floor")),
+]
+DEFERRED_PAY_CHOICES = [
+    ("required", _("Required")),
+    ("applied", _("Required and applied")),
+    ("not_applied", _("Required, not applied")),
+]
+TRAINING_CHOICES = [
+    ("complete", _("Complete and valid on departure")),
+    ("incomplete", _("Not complete on departure")),
+    ("none_required", _("None required")),
+]
+
+
+def _as_flag(condition) -> Case:
+    """A condition as a true/false column: a comparison with NULL is false here, never unknown."""
+    return Case(When(condition, then=Value(True)), default=Value(False), output_field=BooleanField())
+
+
 def _agreements(request):
     """Only the agreements the user may see (agency staff never see drafts)."""
     if request is None:
@@ -94,10 +187,38 @@ class ContractFilter(django_filters.FilterSet):
     milestone_from = django_filters.DateFilter(label=_("Milestone from"), method="filter_milestone")
     milestone_to = django_filters.DateFilter(label=_("Milestone to"), method="filter_milestone")
     abroad_on = django_filters.DateFilter(label=_("Abroad on"), method="filter_abroad")
+    # The lists behind the compliance figures: as the reports judge contracts, by the terms in force on the start date.
+    rule = django_filters.ChoiceFilter(label=_("Compliance rule"), choices=_rule_choices, method="filter_rule")
+    rule_outcome = django_filters.ChoiceFilter(label=_("Rule result"), choices=RULE_OUTCOME_CHOICES, method="filter_rule")
+    sector = django_filters.ModelChoiceFilter(label=_("Sector"), queryset=Sector.objects.order_by("name"))
+    wage = django_filters.ChoiceFilter(label=_("Wage against the floor"), choices=WAGE_CHOICES, method="filter_wage")
+    fee_charged = django_filters.BooleanFilter(label=_("Charges the worker a fee"), method="filter_fee")
+    currency = django_filters.ChoiceFilter(label=_("Currency"), choices=Currency.choices)
+    deferred_pay = django_filters.ChoiceFilter(
+        label=_("Deferred pay"), choices=DEFERRED_PAY_CHOICES, method="filter_deferred_pay"
+    )
+    training = django_filters.ChoiceFilter(label=_("Required training"), choices=TRAINING_CHOICES, method="filter_training")
 
     class Meta:
         model = Contract
-        fields = ["q", "status", "agreement", "overdue", "milestone", "milestone_from", "milestone_to", "abroad_on"]
+        fields = [
+            "q",
+            "status",
+            "agreement",
+            "overdue",
+            "milestone",
+            "milestone_from",
+            "milestone_to",
+            "abroad_on",
+            "rule",
+            "rule_outcome",
+            "sector",
+            "wage",
+            "fee_charged",
+            "currency",
+            "deferred_pay",
+            "training",
+        ]
 
     def search(self, queryset, name, value):
         """Workers first, then their contracts (one OR across both tables can use no index and scans them all).
@@ -128,7 +249,7 @@ class ContractFilter(django_filters.FilterSet):
         """Applied once, when the milestone is named; an open end of the range reaches back to 2000 or on to today."""
         if name != "milestone" or not value:
             return queryset
-        start = self.form.cleaned_data.get("milestone_from") or datetime.date(2000, 1, 1)
+        start = self.form.cleaned_data.get("milestone_from") or EARLIEST_DAY
         end = self.form.cleaned_data.get("milestone_to") or today()
         if value in LOGGED_MILESTONES:
             return queryset.filter(Exists(logged_milestone_log(value, start, end).filter(object_id=OuterRef("pk"))))
@@ -136,6 +257,44 @@ class ContractFilter(django_filters.FilterSet):
 
     def filter_abroad(self, queryset, name, value):
         return queryset.filter(abroad_q(value)) if value else queryset
+
+    def filter_rule(self, queryset, name, value):
+        """Applied once, when the rule is named; its failures unless another result is asked for."""
+        if name != "rule" or not value:
+            return queryset
+        outcome = self.form.cleaned_data.get("rule_outcome") or compliance.FAIL
+        return queryset.filter(rule_outcome_condition(value, outcome))
+
+    def _terms(self) -> TermsInForce:
+        agreement = self.form.cleaned_data.get("agreement")
+        return TermsInForce(agreement.pk if agreement else None)
+
+    def filter_wage(self, queryset, name, value):
+        """Compared: the terms in force set a floor for the contract's sector; at or above: and the wage meets it."""
+        annotated, wage_ok = wage_annotations(queryset, self._terms())
+        compared = annotated.filter(floor_amount__isnull=False)
+        if value == "compared":
+            return compared
+        return compared.annotate(wage_at_floor=_as_flag(wage_ok)).filter(wage_at_floor=value == "at_or_above")
+
+    def filter_fee(self, queryset, name, value):
+        return queryset.filter(recruitment_fee__gt=0) if value else queryset.exclude(recruitment_fee__gt=0)
+
+    def filter_deferred_pay(self, queryset, name, value):
+        required = self._terms().annotate(queryset).filter(deferred_required__gt=0)
+        if value == "required":
+            return required
+        applied = _as_flag(Q(deferred_pay_percent=F("deferred_required")))
+        return required.annotate(deferred_applied=applied).filter(deferred_applied=value == "applied")
+
+    def filter_training(self, queryset, name, value):
+        """Whether the worker held, on the departure day, a valid certificate of every course the terms in force require
+        (true too when they require none); contracts not yet departed are never complete."""
+        terms = self._terms()
+        if value == "none_required":
+            return queryset.filter(terms.nothing_required())
+        complete = terms.training_complete() & Q(departed_on__isnull=False)
+        return queryset.filter(complete) if value == "complete" else queryset.exclude(complete)
 
 
 class JobOrderFilter(django_filters.FilterSet):
