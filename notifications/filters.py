@@ -5,6 +5,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.filters import RegisteredFiltersMixin
 from notifications import commands
 from notifications.models import InboundSms, OutboundSms, SmsStatus, SmsTemplate, SuppressedNumber
 from notifications.services import InvalidSmsNumber, normalise_number
@@ -54,16 +55,22 @@ class DayRangeFilterSet(django_filters.FilterSet):
         return queryset.filter(**{f"{self.moment}__lt": start_of(value + datetime.timedelta(days=1))})
 
 
-class OutboxFilter(DayRangeFilterSet):
+class OutboxFilter(RegisteredFiltersMixin, DayRangeFilterSet):
+    # Later apps add filters here without notifications importing them (contracts: the workers under an agreement).
+    list_key = "notifications.outbox"
     to = django_filters.CharFilter(label=_("Number"), method="filter_number")
     status = django_filters.ChoiceFilter(label=_("Status"), choices=SmsStatus.choices)
+    # Handed to the provider, whatever came of it since: what the compliance reports count as sent.
+    sent = django_filters.BooleanFilter(
+        label=_("Handed to the provider"), field_name="sent_at", lookup_expr="isnull", exclude=True
+    )
     template_key = django_filters.ChoiceFilter(label=_("Event"), choices=_events)
     # Agencies are named by the agencies app (notifications keeps only their ids).
     agency_id = django_filters.TypedChoiceFilter(label=_("Agency"), choices=_agencies, coerce=int)
 
     class Meta:
         model = OutboundSms
-        fields = ["to", "status", "template_key", "agency_id", "since", "until"]
+        fields = ["to", "status", "sent", "template_key", "agency_id", "since", "until"]
 
     def filter_number(self, queryset, name, value):
         return queryset.filter(to=_number(value))
