@@ -10,7 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from agencies.models import Agency
 from core import access
 from core.choices import Language
-from core.dates import today
+from core.dates import moment_within, today
+from core.filters import RegisteredFiltersMixin
 from core.text import normalise_reference
 from inspections.models import OPEN_COMPLAINT_STATES, Complaint, ComplaintCategory, ComplaintStatus
 from workers.models import Worker
@@ -108,15 +109,26 @@ def _agencies(request):
     return Agency.objects.order_by("legal_name")
 
 
-class ComplaintFilter(django_filters.FilterSet):
+class ComplaintFilter(RegisteredFiltersMixin, django_filters.FilterSet):
+    list_key = "inspections.complaint"
     status = django_filters.ChoiceFilter(label=_("Status"), choices=ComplaintStatus.choices)
     category = django_filters.ChoiceFilter(label=_("Kind of complaint"), choices=ComplaintCategory.choices)
     agency = django_filters.ModelChoiceFilter(label=_("Agency"), queryset=_agencies)
     late = django_filters.BooleanFilter(label=_("Late only"), method="filter_late", widget=forms.CheckboxInput)
+    # Periods on the day a complaint was received and the day it was closed (resolved or dismissed), in Maseru.
+    received_from = django_filters.DateFilter(label=_("Received from"), method="filter_moment")
+    received_to = django_filters.DateFilter(label=_("Received to"), method="filter_moment")
+    closed_from = django_filters.DateFilter(label=_("Closed from"), method="filter_moment")
+    closed_to = django_filters.DateFilter(label=_("Closed to"), method="filter_moment")
 
     class Meta:
         model = Complaint
-        fields = ["status", "category", "agency", "late"]
+        fields = ["status", "category", "agency", "late", "received_from", "received_to", "closed_from", "closed_to"]
+
+    def filter_moment(self, queryset, name, value):
+        field = "received_at" if name.startswith("received") else "resolved_at"
+        start, end = (value, None) if name.endswith("_from") else (None, value)
+        return queryset.filter(moment_within(field, start, end))
 
     def filter_late(self, queryset, name, value):
         """Late: still open after the due date, or closed after it (as Complaint.timeliness judges)."""

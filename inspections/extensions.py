@@ -262,3 +262,17 @@ def _register_sms_commands():
 
 
 _register_sms_commands()
+
+
+# "Agency active under agreement" on the inspection lists: contracts' definition, the one the compliance reports'
+# oversight figures count with, so a figure's link lists exactly what it counts.
+def _register_list_filters():
+    from contracts.filters import active_under_filter
+
+    registry.register_list_filter("inspections.audit", active_under_filter("agency_id"))
+    registry.register_list_filter("inspections.finding", active_under_filter("audit__agency_id"))
+    registry.register_list_filter("inspections.corrective_action", active_under_filter("finding__audit__agency_id"))
+    registry.register_list_filter("inspections.complaint", active_under_filter("agency_id"))
+
+
+_register_list_filters()

@@ -17,6 +17,8 @@ urlpatterns = [
     path("plan-items/<int:pk>/remove/", views.plan_item_remove, name="plan_item_remove"),
     # Audits.
     path("audits/", views.AuditListView.as_view(), name="audit_list"),
+    path("findings/", views.FindingListView.as_view(), name="finding_list"),
+    path("corrective-actions/", views.CorrectiveActionListView.as_view(), name="action_list"),
     path("audits/new/", views.audit_create, name="audit_create"),
     path("audits/<int:pk>/", views.audit_detail, name="audit_detail"),
     path("audits/<int:pk>/schedule/", views.audit_schedule, name="audit_schedule"),

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime
 
-import django_filters
 import django_tables2 as tables
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -28,6 +27,7 @@ from core.dates import today
 from core.lists import DayColumn, RecordListView
 from core.models import User
 from inspections import services
+from inspections.filters import AuditFilter, CorrectiveActionFilter, FindingFilter
 from inspections.forms import (
     AnswerForm,
     AuditForm,
@@ -46,7 +46,6 @@ from inspections.forms import (
     ResponseForm,
     ScheduleForm,
     inspector_choices,
-    week_of,
 )
 from inspections.models import (
     ActionStatus,
@@ -249,30 +248,6 @@ class AuditTable(tables.Table):
     value_kind = render_kind
 
 
-class AuditFilter(django_filters.FilterSet):
-    status = django_filters.ChoiceFilter(label=gettext_lazy("Status"), choices=AuditStatus.choices)
-    when = django_filters.ChoiceFilter(
-        label=gettext_lazy("When"),
-        choices=[("today", gettext_lazy("Today")), ("week", gettext_lazy("This week"))],
-        method="filter_when",
-    )
-
-    class Meta:
-        model = Audit
-        fields = ["status", "kind", "when"]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.request is not None and not access.is_ministry(self.request.user):
-            self.filters.pop("kind")  # filtering by kind would tell an agency which audit came from a complaint
-
-    def filter_when(self, queryset, name, value):
-        if value == "today":
-            return queryset.filter(scheduled_on=today())
-        monday, sunday = week_of(today())
-        return queryset.filter(scheduled_on__gte=monday, scheduled_on__lte=sunday)
-
-
 class AuditListView(RecordListView):
     """Chief inspector: every audit; inspectors: their own; agency staff: their agency's announced or started audits."""
 
@@ -292,6 +267,76 @@ class AuditListView(RecordListView):
         if only_inspector(self.request.user):
             context["page_title"] = _("My audits")
         return context
+
+
+class FindingTable(tables.Table):
+    audit = tables.LinkColumn(
+        "inspections:audit_detail", args=[tables.A("audit_id")], accessor="audit__reference", verbose_name=gettext_lazy("Audit")
+    )
+    agency = tables.Column(verbose_name=gettext_lazy("Agency"), accessor="audit__agency", order_by="audit__agency__legal_name")
+    item = tables.Column(verbose_name=gettext_lazy("Checklist item"), accessor="item__code")
+    category = tables.Column(verbose_name=gettext_lazy("Category"), accessor="item__get_category_display", orderable=False)
+    severity = tables.Column(verbose_name=gettext_lazy("Severity"))
+    created_at = DayColumn(verbose_name=gettext_lazy("Recorded"))
+    closed_at = DayColumn(verbose_name=gettext_lazy("Closed"))
+
+    class Meta:
+        model = Finding
+        fields = ["audit", "agency", "item", "category", "severity", "created_at", "closed_at"]
+
+
+class FindingListView(RecordListView):
+    """Findings of the audits the user may see (agency staff: their own, once the report is reviewed)."""
+
+    capability = "audits.view"
+    table_class = FindingTable
+    filterset_class = FindingFilter
+    export_name = "findings"
+    page_title = gettext_lazy("Audit findings")
+
+    def get_queryset(self):
+        findings = Finding.objects.visible_to(self.request.user).select_related("audit__agency", "item")
+        return findings.order_by("-created_at", "-pk")
+
+
+class CorrectiveActionTable(tables.Table):
+    audit = tables.LinkColumn(
+        "inspections:audit_detail",
+        args=[tables.A("finding__audit_id")],
+        accessor="finding__audit__reference",
+        verbose_name=gettext_lazy("Audit"),
+    )
+    agency = tables.Column(
+        verbose_name=gettext_lazy("Agency"), accessor="finding__audit__agency", order_by="finding__audit__agency__legal_name"
+    )
+    description = tables.Column(verbose_name=gettext_lazy("What the agency must do"))
+    due_on = DayColumn(verbose_name=gettext_lazy("Due"))
+    status = tables.Column(verbose_name=gettext_lazy("Status"))
+    decided_at = DayColumn(verbose_name=gettext_lazy("Decided"))
+
+    class Meta:
+        model = CorrectiveAction
+        fields = ["audit", "agency", "description", "due_on", "status", "decided_at"]
+
+    def render_description(self, value):
+        return value if len(value) <= 80 else value[:79] + "…"
+
+
+class CorrectiveActionListView(RecordListView):
+    """Corrective actions of the findings the user may see, soonest due first."""
+
+    capability = "audits.view"
+    table_class = CorrectiveActionTable
+    filterset_class = CorrectiveActionFilter
+    export_name = "corrective-actions"
+    page_title = gettext_lazy("Corrective actions")
+
+    def get_queryset(self):
+        return (
+            CorrectiveAction.objects.visible_to(self.request.user)
+            .select_related("finding__audit__agency")
+            .order_by("-due_on", "-pk")
+        )
 
 
 @requires("audits.plan")
