@@ -11,8 +11,9 @@ from django.utils.translation import gettext_lazy as _
 from core import access
 from core.access import Role
 from core.choices import District
+from core.dates import moment_within
 from core.text import normalise_reference
-from predeparture.models import Course, Module, Session
+from predeparture.models import Course, Module, Session, SessionStatus
 from workers.models import Worker
 
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -54,6 +55,30 @@ class SessionForm(forms.ModelForm):
 class SessionFilterForm(forms.Form):
     district = forms.ChoiceField(label=_("District"), choices=[("", _("All districts"))] + list(District.choices), required=False)
     date = forms.DateField(label=_("On or after"), required=False, widget=DATE)
+    # The rest serve the compliance reports' "sessions held" figure: completed sessions of the agreement's courses
+    # starting on a day of the period.
+    until = forms.DateField(label=_("On or before"), required=False, widget=DATE)
+    status = forms.ChoiceField(label=_("Status"), choices=[("", _("All"))] + list(SessionStatus.choices), required=False)
+    course = forms.ModelMultipleChoiceField(label=_("Courses"), queryset=Course.objects.order_by("code"), required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        since, until = cleaned.get("date"), cleaned.get("until")
+        if since and until and until < since:
+            self.add_error("until", _("The last day comes before the first."))
+        return cleaned
+
+    def filter(self, sessions):
+        """``sessions`` narrowed to what the valid form asks for."""
+        data = self.cleaned_data
+        if data["district"]:
+            sessions = sessions.filter(district=data["district"])
+        sessions = sessions.filter(moment_within("starts_at", data["date"], data["until"]))
+        if data["status"]:
+            sessions = sessions.filter(status=data["status"])
+        if data["course"]:
+            sessions = sessions.filter(course__in=data["course"])
+        return sessions
 
 
 MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")

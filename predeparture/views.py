@@ -111,18 +111,17 @@ def session_list(request):
     sessions = queries.with_fill(Session.objects.visible_to(request.user).select_related("course", "trainer"))
     form = SessionFilterForm(request.GET or None)
     if form.is_valid():
-        if form.cleaned_data["district"]:
-            sessions = sessions.filter(district=form.cleaned_data["district"])
-        if form.cleaned_data["date"]:
-            start = timezone.make_aware(datetime.datetime.combine(form.cleaned_data["date"], datetime.time()))
-            sessions = sessions.filter(starts_at__gte=start)
+        sessions = form.filter(sessions)
     page = Paginator(sessions.order_by("-starts_at", "pk"), 50).get_page(request.GET.get("page"))
     title = _("My sessions") if only_trainer(request.user) else _("Training sessions")
+    kept = request.GET.copy()  # the next page keeps the filter
+    kept.pop("page", None)
     return render(
         request,
         "predeparture/session_list.html",
         {
             "page_obj": page,
+            "filter_query": kept.urlencode(),
             "filter_form": form,
             "page_title": title,
             "may_manage": access.can(request.user, "training.manage"),
