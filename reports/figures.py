@@ -27,8 +27,9 @@ a share of. A period with no data gives zeros and ``has_data`` False, never an e
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 from urllib.parse import urlencode
@@ -56,7 +57,6 @@ from django.db.models.functions import (
     ExtractMonth,
     ExtractYear,
     Substr,
-    TruncDate,
     TruncMonth,
 )
 from django.urls import reverse
@@ -66,13 +66,21 @@ from django_fsm_log.models import StateLog
 from agencies.models import Licence, LicenceStatus
 from config.routers import replica_reads
 from contracts import compliance
-from contracts.filters import DATED_MILESTONES, LOGGED_MILESTONES, abroad_q, dated_milestone_q, day_bounds
+from contracts.filters import (
+    DATED_MILESTONES,
+    LOGGED_MILESTONES,
+    abroad_q,
+    agencies_active_under,
+    dated_milestone_q,
+    scope_value,
+    workers_under,
+)
 from contracts.models import HOLDS_POSITION, Agreement, AgreementTerms, Contract, Occupation
 from contracts.terms_in_force import MONEY_OUTPUT, TermsInForce, wage_annotations
 from core.choices import District
-from core.dates import add_months, today
+from core.dates import add_months, day_bounds, today
+from inspections.filters import action_outcome_q, with_decided_on
 from inspections.models import (
-    ActionStatus,
     Audit,
     ChecklistCategory,
     Complaint,
@@ -113,6 +121,15 @@ class FigureTable:
     rows: list[list]
     chart: str = ""  # "bar" | "pie" | "": a hint for the PDF
     note: str = ""
+    # The list behind each cell, in the shape of ``rows`` ("" where a cell has none): the figures page links a number
+    # to the records that make it. Files (PDF, CSV, XLSX) leave links out.
+    links: list[list[str]] = dataclasses.field(default_factory=list)
+
+    def link(self, row: int, column: int) -> str:
+        try:
+            return self.links[row][column]
+        except IndexError:
+            return ""
 
 
 @dataclass(frozen=True)
@@ -203,10 +220,38 @@ def _share(part: int | None, whole: int | None) -> Decimal | None:
     return (Decimal(part or 0) * 100 / Decimal(whole)).quantize(TENTH, rounding=ROUND_HALF_UP)
 
 
+# --- The lists behind the numbers -------------------------------------------------------------------------------------
+# Every number links to the list of the records it counts, filtered by the same agreement and period with the same
+# conditions (the lists' filters share the definitions used here), so the list holds exactly that many rows.
+
+
+def _link(url_name: str, **query) -> str:
+    """The list ``url_name`` filtered by ``query``; a list value repeats its parameter."""
+    values = {key: [str(item) for item in value] if isinstance(value, list) else str(value) for key, value in query.items()}
+    return reverse(url_name) + "?" + urlencode(values, doseq=True)
+
+
 def _list_link(agreement_id: int | None, **query) -> str:
+    """The contract list (of the agreement, when there is one) filtered by ``query``."""
     if agreement_id is not None:
         query = {"agreement": agreement_id} | query
-    return reverse("contracts:contract_list") + "?" + urlencode({key: str(value) for key, value in query.items()})
+    return _link("contracts:contract_list", **query)
+
+
+def _milestone_link(agreement_id: int | None, milestone: str, period: Period, **query) -> str:
+    """The contracts that reached ``milestone`` on a day of ``period`` (and meet ``query``)."""
+    return _list_link(
+        agreement_id, milestone=milestone, milestone_from=period.start.isoformat(), milestone_to=period.end.isoformat(), **query
+    )
+
+
+def _days(period: Period, first: str, last: str) -> dict[str, str]:
+    return {first: period.start.isoformat(), last: period.end.isoformat()}
+
+
+def _row_links(cells: list, *period_links) -> list[str]:
+    """A row's links: "" under its label ``cells``, then one link per period column."""
+    return ["" for _cell in cells] + list(period_links)
 
 
 # --- Flows ------------------------------------------------------------------------------------------------------------
@@ -260,22 +305,26 @@ def _flow_figures(agreement_id: int | None, current: Period, previous: Period) -
     counts |= log.aggregate(**_both(logged, periods))
 
     labels = _flow_labels()
+
+    def link(key: str, period: Period) -> str:
+        if key == "abroad":
+            return _list_link(agreement_id, abroad_on=period.end.isoformat())
+        return _milestone_link(agreement_id, key, period)
+
     figures = []
     for key in [*FLOW_ORDER, "abroad"]:
         value, before = _pair(counts, key)
-        if key == "abroad":
-            link = _list_link(agreement_id, abroad_on=current.end.isoformat())
-        else:
-            link = _list_link(
-                agreement_id, milestone=key, milestone_from=current.start.isoformat(), milestone_to=current.end.isoformat()
-            )
-        figures.append(Figure(key=f"contracts_{key}", label=labels[key], value=value or 0, previous=before or 0, link=link))
+        figures.append(
+            Figure(key=f"contracts_{key}", label=labels[key], value=value or 0, previous=before or 0, link=link(key, current))
+        )
+    keys = [*FLOW_ORDER, "abroad"]
     table = FigureTable(
         key="flows",
         title=_("Contracts through the period"),
         section="flows",
         columns=[_("Milestone"), _("This period"), _("Previous period")],
         rows=[[figure.label, figure.value, figure.previous] for figure in figures],
+        links=[_row_links([labels[key]], link(key, current), link(key, previous)) for key in keys],
         chart="bar",
         note=_(
             "Counted by the date each milestone was reached; a contract returned and submitted again counts once, "
@@ -475,18 +524,27 @@ def _compliance_figures(agreement_id: int | None, current: Period, previous: Per
     note = _("Contracts submitted in the period, judged by the rule results stored at their last check.")
     tables = []
 
+    def submitted_link(**query) -> str:
+        return _milestone_link(agreement_id, "submitted", current, **query)
+
     # Each rule's failures.
     counts = _rule_counts(submitted)
     severities = {compliance.ERROR: _("Error"), compliance.WARNING: _("Warning")}
+    rules = compliance.RULES
     tables.append(
         FigureTable(
             key="rule_results",
             title=_("Contracts by compliance rule"),
             section="compliance",
             columns=[_("Rule"), _("Code"), _("Severity"), _("Contracts failing"), _("Not checked")],
-            rows=[
-                [str(rule.title), rule.code, severities[rule.severity], *counts.get(rule.code, (0, 0))]
-                for rule in compliance.RULES
+            rows=[[str(rule.title), rule.code, severities[rule.severity], *counts.get(rule.code, (0, 0))] for rule in rules],
+            links=[
+                _row_links(
+                    [rule.title, rule.code, rule.severity],
+                    submitted_link(rule=rule.code, rule_outcome=compliance.FAIL),
+                    submitted_link(rule=rule.code, rule_outcome=compliance.NOT_CHECKED),
+                )
+                for rule in rules
             ],
             chart="bar",
             note=note,
@@ -498,12 +556,21 @@ def _compliance_figures(agreement_id: int | None, current: Period, previous: Per
     wages, wage_ok = wage_annotations(submitted, terms)
     covered = wages.filter(floor_amount__isnull=False)
     group = ["sector__name", "floor_currency"]
-    rows = (
-        covered.values(*group)
+    rows = list(
+        covered.values(*group, "sector_id")
         .annotate(contracts=Count("pk"), at_floor=Count("pk", filter=wage_ok))
         .order_by("sector__name", "floor_currency")
-        .values_list(*group, "contracts", "at_floor")
+        .values_list(*group, "sector_id", "contracts", "at_floor")
     )
+    # A sector whose floor changed currency between versions has a row per currency; the list filters by sector only.
+    sector_rows = Counter(row[2] for row in rows)
+
+    def wage_links(sector_id: int) -> list[str]:
+        if sector_rows[sector_id] > 1:
+            return []
+        compared, at_or_above = (submitted_link(sector=sector_id, wage=wage) for wage in ("compared", "at_or_above"))
+        return ["", "", compared, at_or_above]
+
     medians = _medians(covered, group, {"wage": F("monthly_wage"), "floor": F("monthly_floor")})
     median_wage, median_floor = medians["wage"], medians["floor"]
     tables.append(
@@ -530,8 +597,9 @@ def _compliance_figures(agreement_id: int | None, current: Period, previous: Per
                     median_wage.get((sector, currency)),
                     median_floor.get((sector, currency)),
                 ]
-                for sector, currency, total, at_floor in rows
+                for sector, currency, _sector_id, total, at_floor in rows
             ],
+            links=[wage_links(sector_id) for _sector, _currency, sector_id, _total, _at_floor in rows],
             chart="bar",
             note=f"{note} "
             + _(
@@ -545,7 +613,7 @@ def _compliance_figures(agreement_id: int | None, current: Period, previous: Per
 
     # Fees charged to workers, by currency.
     charged = Q(recruitment_fee__gt=0)
-    rows = (
+    rows = list(
         submitted.filter(charged)
         .values("currency")
         .annotate(count=Count("pk"), total=Sum("recruitment_fee"), highest=Max("recruitment_fee"))
@@ -559,17 +627,18 @@ def _compliance_figures(agreement_id: int | None, current: Period, previous: Per
             section="compliance",
             columns=[_("Currency"), _("Contracts with a fee"), _("Total charged"), _("Highest fee")],
             rows=[[currency, count, _money(total), _money(highest)] for currency, count, total, highest in rows],
+            links=[["", submitted_link(fee_charged="true", currency=row[0])] for row in rows],
             note=note,
         )
     )
 
     # Deferred pay where the agreement sets it, by sector.
     deferred = terms.annotate(submitted).filter(deferred_required__gt=0)
-    rows = (
-        deferred.values("sector__name")
+    rows = list(
+        deferred.values("sector__name", "sector_id")
         .annotate(required=Count("pk"), applied=Count("pk", filter=Q(deferred_pay_percent=F("deferred_required"))))
         .order_by("sector__name")
-        .values_list("sector__name", "required", "applied")
+        .values_list("sector__name", "sector_id", "required", "applied")
     )
     tables.append(
         FigureTable(
@@ -577,7 +646,15 @@ def _compliance_figures(agreement_id: int | None, current: Period, previous: Per
             title=_("Deferred pay where the agreement requires it"),
             section="compliance",
             columns=[_("Sector"), _("Contracts where required"), _("Applied as required"), _("Share applied (%)")],
-            rows=[[sector, required, applied, _share(applied, required)] for sector, required, applied in rows],
+            rows=[[sector, required, applied, _share(applied, required)] for sector, _sector_id, required, applied in rows],
+            links=[
+                [
+                    "",
+                    submitted_link(sector=sector_id, deferred_pay="required"),
+                    submitted_link(sector=sector_id, deferred_pay="applied"),
+                ]
+                for _sector, sector_id, _required, _applied in rows
+            ],
             note=note,
         )
     )
@@ -608,12 +685,14 @@ def _compliance_figures(agreement_id: int | None, current: Period, previous: Per
             value=_share(counts["at_floor__current"], counts["judged__current"]),
             previous=_share(counts["at_floor__previous"], counts["judged__previous"]),
             unit="%",
+            link=submitted_link(wage="at_or_above"),
         ),
         Figure(
             key="fees_charged",
             label=_("Contracts submitted charging the worker a fee"),
             value=counts["charged__current"],
             previous=counts["charged__previous"],
+            link=submitted_link(fee_charged="true"),
         ),
         Figure(
             key="deferred_pay_share",
@@ -621,6 +700,7 @@ def _compliance_figures(agreement_id: int | None, current: Period, previous: Per
             value=_share(counts["applied__current"], counts["required__current"]),
             previous=_share(counts["applied__previous"], counts["required__previous"]),
             unit="%",
+            link=submitted_link(deferred_pay="applied"),
         ),
     ]
     return figures, tables
@@ -711,13 +791,27 @@ def _predeparture_figures(agreement_id: int | None, current: Period, previous: P
     )
     sessions = sessions.annotate(seats=Coalesce(Subquery(seats, output_field=IntegerField()), 0)).order_by()
     held = current.moment_q("starts_at")
-    rows = (
+    rows = list(
         sessions.filter(held)
-        .values("course__code", "course__title")
+        .values("course__code", "course__title", "course_id")
         .annotate(sessions=Count("pk"), capacity=Sum("capacity"), taken=Sum("seats"))
         .order_by("course__code")
-        .values_list("course__code", "course__title", "sessions", "capacity", "taken")
+        .values_list("course__code", "course__title", "course_id", "sessions", "capacity", "taken")
     )
+    # The agreement's required courses (any version): the terms already read them.
+    required_courses = sorted({course for courses in terms.courses.values() for course in courses})
+
+    def sessions_link(courses: list[int] | None) -> str:
+        """Completed sessions starting in the period, of ``courses`` (None: any course). An agreement that requires
+        no course held none: there is no list to show."""
+        if courses == []:
+            return ""
+        query = {"status": SessionStatus.COMPLETED, **_days(current, "date", "until")}
+        return _link("predeparture:session_list", **query, **({"course": courses} if courses else {}))
+
+    def deployed_link(**query) -> str:
+        return _milestone_link(agreement_id, "deployed", current, **query)
+
     session_counts = sessions.filter(starts_at__gte=previous.bounds[0], starts_at__lt=current.bounds[1]).aggregate(
         **_both(
             lambda period: [
@@ -740,6 +834,7 @@ def _predeparture_figures(agreement_id: int | None, current: Period, previous: P
             section="predeparture",
             columns=[_("Workers deployed"), _("Training complete and valid"), _("Share (%)"), _("No training required")],
             rows=[[deployed, complete_count, _share(complete_count, deployed), none_required]],
+            links=[[deployed_link(), deployed_link(training="complete"), "", deployed_link(training="none_required")]],
             note=_(
                 "Contracts whose worker departed in the period; complete when the worker held a certificate valid on the "
                 "departure date for every course the terms in force on the start date require."
@@ -752,8 +847,9 @@ def _predeparture_figures(agreement_id: int | None, current: Period, previous: P
             columns=[_("Course"), _("Title"), _("Sessions"), _("Seats"), _("Seats taken"), _("Fill rate (%)")],
             rows=[
                 [code, title, held_count, capacity, taken, _share(taken, capacity)]
-                for code, title, held_count, capacity, taken in rows
+                for code, title, _course_id, held_count, capacity, taken in rows
             ],
+            links=[["", "", sessions_link([row[2]])] for row in rows],
             chart="bar",
             note=(
                 _("Completed sessions that started in the period, of the courses the agreement requires.")
@@ -771,12 +867,14 @@ def _predeparture_figures(agreement_id: int | None, current: Period, previous: P
             value=_share(counts["complete__current"], counts["deployed__current"]),
             previous=_share(counts["complete__previous"], counts["deployed__previous"]),
             unit="%",
+            link=deployed_link(training="complete"),
         ),
         Figure(
             key="training_sessions_held",
             label=_("Training sessions held"),
             value=session_counts["held__current"],
             previous=session_counts["held__previous"],
+            link=sessions_link(required_courses if agreement_id is not None else None),
         ),
         Figure(
             key="training_fill_rate",
@@ -784,6 +882,8 @@ def _predeparture_figures(agreement_id: int | None, current: Period, previous: P
             value=_share(session_counts["taken__current"], session_counts["capacity__current"]),
             previous=_share(session_counts["taken__previous"], session_counts["capacity__previous"]),
             unit="%",
+            # The seats are those of the sessions held.
+            link=sessions_link(required_courses if agreement_id is not None else None),
         ),
     ]
     return figures, tables
@@ -793,8 +893,12 @@ def _predeparture_figures(agreement_id: int | None, current: Period, previous: P
 
 
 def _active_agencies(agreement_id: int | None):
-    """The agencies with contracts under the agreement (any agreement when None), as a subquery."""
-    return _contracts(agreement_id).order_by().values("agency_id")
+    """The agencies with contracts under the agreement (any agreement when None), as a subquery: the same definition
+    as the lists' "agency active under agreement" filter."""
+    return agencies_active_under(agreement_id)
+
+
+OUTCOMES = ["on_time", "late", "open"]
 
 
 def _oversight_figures(agreement_id: int | None, current: Period, previous: Period) -> tuple[list[Figure], list[FigureTable]]:
@@ -824,15 +928,12 @@ def _oversight_figures(agreement_id: int | None, current: Period, previous: Peri
         **_both(lambda period: [("found", Count("pk", filter=period.moment_q("created_at")))], periods)
     )
 
-    actions = CorrectiveAction.objects.filter(finding__audit__agency_id__in=agencies).annotate(decided_on=TruncDate("decided_at"))
-    accepted = Q(status=ActionStatus.ACCEPTED)
+    actions = with_decided_on(CorrectiveAction.objects.filter(finding__audit__agency_id__in=agencies))
     action_counts = actions.order_by().aggregate(
         **_both(
             lambda period: [
                 ("due", Count("pk", filter=period.day_q("due_on"))),
-                ("on_time", Count("pk", filter=period.day_q("due_on") & accepted & Q(decided_on__lte=F("due_on")))),
-                ("late", Count("pk", filter=period.day_q("due_on") & accepted & Q(decided_on__gt=F("due_on")))),
-                ("open", Count("pk", filter=period.day_q("due_on") & ~accepted)),
+                *((outcome, Count("pk", filter=period.day_q("due_on") & action_outcome_q(outcome))) for outcome in OUTCOMES),
             ],
             periods,
         )
@@ -851,7 +952,10 @@ def _oversight_figures(agreement_id: int | None, current: Period, previous: Peri
         timestamp__gte=previous.bounds[0],
         timestamp__lt=current.bounds[1],
         object_id__in=licences.values("pk"),
-    ).aggregate(**_both(lambda period: [("suspended", Count("pk", filter=period.moment_q("timestamp")))], periods))
+    ).aggregate(
+        # Licences, not suspensions: a licence suspended twice in a period counts once, as the licence list shows it.
+        **_both(lambda period: [("suspended", Count("object_id", distinct=True, filter=period.moment_q("timestamp")))], periods)
+    )
 
     complaints = Complaint.objects.filter(agency_id__in=agencies).order_by()
     complaint_counts = complaints.aggregate(
@@ -866,7 +970,7 @@ def _oversight_figures(agreement_id: int | None, current: Period, previous: Peri
     )
 
     counts = audit_counts | finding_counts | action_counts | revocations | suspensions | complaint_counts
-    scope = (
+    scope_note = (
         _("Agencies with contracts under the agreement.")
         if agreement_id is not None
         else _("Agencies with contracts under any agreement.")
@@ -877,63 +981,104 @@ def _oversight_figures(agreement_id: int | None, current: Period, previous: Peri
     def both(name):
         return _pair(counts, name)
 
+    scope = {"active_under": scope_value(agreement_id)}
+
+    def audits_link(stage: str, period: Period) -> str:
+        return _link("inspections:audit_list", stage=stage, **_days(period, "stage_from", "stage_to"), **scope)
+
+    def findings_link(period: Period, **query) -> str:
+        return _link("inspections:finding_list", **query, **_days(period, "recorded_from", "recorded_to"), **scope)
+
+    def actions_link(outcome: str, period: Period) -> str:
+        return _link("inspections:action_list", outcome=outcome, **_days(period, "due_from", "due_to"), **scope)
+
+    def licences_link(sanction: str, period: Period) -> str:
+        return _link("agencies:licence_list", sanction=sanction, **_days(period, "sanction_from", "sanction_to"), **scope)
+
+    def complaints_link(kind: str, period: Period) -> str:
+        if kind == "received":
+            return _link("inspections:complaint_list", **_days(period, "received_from", "received_to"), **scope)
+        return _link("inspections:complaint_list", status=kind, **_days(period, "closed_from", "closed_to"), **scope)
+
+    def linked(label, name: str, link) -> tuple[list, list[str]]:
+        """A row of this period's and the previous period's ``name``, and their lists (``link(period)``)."""
+        return [label, *both(name)], _row_links([label], link(current), link(previous))
+
+    audit_rows = [
+        linked(_("Report submitted"), "reported", lambda period: audits_link("reported", period)),
+        linked(_("Reviewed"), "reviewed", lambda period: audits_link("reviewed", period)),
+        linked(_("Closed"), "closed", lambda period: audits_link("closed", period)),
+    ]
+    action_rows = [
+        linked(_("Closed on time"), "on_time", lambda period: actions_link("on_time", period)),
+        linked(_("Closed late"), "late", lambda period: actions_link("late", period)),
+        linked(_("Still open"), "open", lambda period: actions_link("open", period)),
+    ]
+    sanction_rows = [
+        linked(_("Suspended"), "suspended", lambda period: licences_link("suspended", period)),
+        linked(_("Revoked"), "revoked", lambda period: licences_link("revoked", period)),
+    ]
+    complaint_rows = [
+        linked(_("Received"), "received", lambda period: complaints_link("received", period)),
+        linked(_("Resolved"), "resolved", lambda period: complaints_link(ComplaintStatus.RESOLVED, period)),
+        linked(_("Dismissed"), "dismissed", lambda period: complaints_link(ComplaintStatus.DISMISSED, period)),
+    ]
+    finding_categories = sorted(by_category.items(), key=lambda item: -item[1][0])
+
     tables = [
         FigureTable(
             key="audits",
             title=_("Audits"),
             section="oversight",
             columns=[_("Stage reached in the period"), _("This period"), _("Previous period")],
-            rows=[
-                [_("Report submitted"), *both("reported")],
-                [_("Reviewed"), *both("reviewed")],
-                [_("Closed"), *both("closed")],
-            ],
-            note=scope,
+            rows=[row for row, _links in audit_rows],
+            links=[links for _row, links in audit_rows],
+            note=scope_note,
         ),
         FigureTable(
             key="findings",
             title=_("Findings by category and severity"),
             section="oversight",
             columns=[_("Category"), *(str(severity_labels[severity]) for severity in severities), _("Total")],
-            rows=[
-                [str(categories.get(category, category)), *values[1:], values[0]]
-                for category, values in sorted(by_category.items(), key=lambda item: -item[1][0])
+            rows=[[str(categories.get(category, category)), *values[1:], values[0]] for category, values in finding_categories],
+            links=[
+                [
+                    "",
+                    *(findings_link(current, category=category, severity=severity) for severity in severities),
+                    findings_link(current, category=category),
+                ]
+                for category, _values in finding_categories
             ],
             chart="bar",
-            note=_("Findings recorded in the period.") + " " + scope,
+            note=_("Findings recorded in the period.") + " " + scope_note,
         ),
         FigureTable(
             key="corrective_actions",
             title=_("Corrective actions due in the period"),
             section="oversight",
             columns=[_("Outcome"), _("This period"), _("Previous period")],
-            rows=[
-                [_("Closed on time"), *both("on_time")],
-                [_("Closed late"), *both("late")],
-                [_("Still open"), *both("open")],
-            ],
+            rows=[row for row, _links in action_rows],
+            links=[links for _row, links in action_rows],
             chart="pie",
-            note=_("Closed: accepted by the inspector; on time when accepted by the due date.") + " " + scope,
+            note=_("Closed: accepted by the inspector; on time when accepted by the due date.") + " " + scope_note,
         ),
         FigureTable(
             key="licence_sanctions",
             title=_("Licence suspensions and revocations"),
             section="oversight",
             columns=[_("Sanction"), _("This period"), _("Previous period")],
-            rows=[[_("Suspended"), *both("suspended")], [_("Revoked"), *both("revoked")]],
-            note=scope,
+            rows=[row for row, _links in sanction_rows],
+            links=[links for _row, links in sanction_rows],
+            note=scope_note,
         ),
         FigureTable(
             key="complaints",
             title=_("Complaints"),
             section="oversight",
             columns=[_("Complaints"), _("This period"), _("Previous period")],
-            rows=[
-                [_("Received"), *both("received")],
-                [_("Resolved"), *both("resolved")],
-                [_("Dismissed"), *both("dismissed")],
-            ],
-            note=scope,
+            rows=[row for row, _links in complaint_rows],
+            links=[links for _row, links in complaint_rows],
+            note=scope_note,
         ),
     ]
     figures = [
@@ -942,9 +1087,14 @@ def _oversight_figures(agreement_id: int | None, current: Period, previous: Peri
             label=_("Audit reports submitted"),
             value=counts["reported__current"],
             previous=counts["reported__previous"],
+            link=audits_link("reported", current),
         ),
         Figure(
-            key="findings", label=_("Audit findings recorded"), value=counts["found__current"], previous=counts["found__previous"]
+            key="findings",
+            label=_("Audit findings recorded"),
+            value=counts["found__current"],
+            previous=counts["found__previous"],
+            link=findings_link(current),
         ),
         Figure(
             key="actions_on_time_share",
@@ -952,30 +1102,35 @@ def _oversight_figures(agreement_id: int | None, current: Period, previous: Peri
             value=_share(counts["on_time__current"], counts["due__current"]),
             previous=_share(counts["on_time__previous"], counts["due__previous"]),
             unit="%",
+            link=actions_link("on_time", current),
         ),
         Figure(
             key="licences_suspended",
             label=_("Licences suspended"),
             value=counts["suspended__current"],
             previous=counts["suspended__previous"],
+            link=licences_link("suspended", current),
         ),
         Figure(
             key="licences_revoked",
             label=_("Licences revoked"),
             value=counts["revoked__current"],
             previous=counts["revoked__previous"],
+            link=licences_link("revoked", current),
         ),
         Figure(
             key="complaints_received",
             label=_("Complaints received"),
             value=counts["received__current"],
             previous=counts["received__previous"],
+            link=complaints_link("received", current),
         ),
         Figure(
             key="complaints_resolved",
             label=_("Complaints resolved"),
             value=counts["resolved__current"],
             previous=counts["resolved__previous"],
+            link=complaints_link(ComplaintStatus.RESOLVED, current),
         ),
     ]
     return figures, tables
@@ -986,7 +1141,7 @@ def _oversight_figures(agreement_id: int | None, current: Period, previous: Peri
 
 def _reach_figures(agreement_id: int | None, current: Period, previous: Period) -> tuple[list[Figure], list[FigureTable]]:
     periods = {"current": current, "previous": previous}
-    workers = _contracts(agreement_id).order_by().values("worker_id")
+    workers = workers_under(agreement_id)
     messages = OutboundSms.objects.filter(
         worker_id__in=workers, created_at__gte=previous.bounds[0], created_at__lt=current.bounds[1]
     ).order_by()
@@ -1013,14 +1168,33 @@ def _reach_figures(agreement_id: int | None, current: Period, previous: Period) 
         pk__in=workers, sms_consent=False, consent_changed_at__gte=previous.bounds[0], consent_changed_at__lt=current.bounds[1]
     ).aggregate(**_both(lambda period: [("withdrawn", Count("pk", filter=period.moment_q("consent_changed_at")))], periods))
     counts = sms_counts | opt_outs | withdrawn
-    rows = [
-        [_("Messages queued"), *_pair(counts, "queued")],
-        [_("Sent"), *_pair(counts, "sent")],
-        [_("Delivered"), *_pair(counts, "delivered")],
-        [_("Not delivered or failed"), *_pair(counts, "failed")],
-        [_("Not sent (no consent or number blocked)"), *_pair(counts, "suppressed")],
-        [_("Numbers opted out (STOP)"), *_pair(counts, "opted_out")],
-        [_("Workers who withdrew consent"), *_pair(counts, "withdrawn")],
+
+    def outbox_link(period: Period, **query) -> str:
+        """The outbox: messages to the agreement's workers queued on a day of ``period`` (and meeting ``query``)."""
+        return _link("notifications:outbox", **_days(period, "since", "until"), agreement=scope_value(agreement_id), **query)
+
+    # The outbox filters one status at a time ("not delivered or failed" is two), and opt-outs and consent are kept
+    # on lists the outbox's app cannot filter by agreement: those numbers have no list.
+    lists = {
+        "queued": {},
+        "sent": {"sent": "true"},
+        "delivered": {"status": SmsStatus.DELIVERED},
+        "suppressed": {"status": SmsStatus.SUPPRESSED},
+    }
+    names = ["queued", "sent", "delivered", "failed", "suppressed", "opted_out", "withdrawn"]
+    labels = [
+        _("Messages queued"),
+        _("Sent"),
+        _("Delivered"),
+        _("Not delivered or failed"),
+        _("Not sent (no consent or number blocked)"),
+        _("Numbers opted out (STOP)"),
+        _("Workers who withdrew consent"),
+    ]
+    rows = [[label, *_pair(counts, name)] for label, name in zip(labels, names, strict=True)]
+    links = [
+        _row_links([label], outbox_link(current, **lists[name]), outbox_link(previous, **lists[name])) if name in lists else []
+        for label, name in zip(labels, names, strict=True)
     ]
     tables = [
         FigureTable(
@@ -1029,6 +1203,7 @@ def _reach_figures(agreement_id: int | None, current: Period, previous: Period) 
             section="reach",
             columns=[_("Messages"), _("This period"), _("Previous period")],
             rows=rows,
+            links=links,
             note=_(
                 "Messages about workers with contracts under the agreement, by the day they were queued; opt-outs of those "
                 "workers' numbers and consent withdrawn in the period."
@@ -1036,12 +1211,19 @@ def _reach_figures(agreement_id: int | None, current: Period, previous: Period) 
         )
     ]
     figures = [
-        Figure(key="sms_sent", label=_("SMS sent to workers"), value=counts["sent__current"], previous=counts["sent__previous"]),
+        Figure(
+            key="sms_sent",
+            label=_("SMS sent to workers"),
+            value=counts["sent__current"],
+            previous=counts["sent__previous"],
+            link=outbox_link(current, sent="true"),
+        ),
         Figure(
             key="sms_delivered",
             label=_("SMS delivered to workers"),
             value=counts["delivered__current"],
             previous=counts["delivered__previous"],
+            link=outbox_link(current, status=SmsStatus.DELIVERED),
         ),
         Figure(
             key="sms_opt_outs",

@@ -101,6 +101,19 @@ def report_download(request, pk):
     return FileResponse(stream, as_attachment=True, filename=report.download_name, content_type=report.content_type)
 
 
+def _cells(user, table) -> list[list[dict]]:
+    """Each row's cells with their column and the list behind the number, when ``user`` may open that list."""
+    return [
+        [
+            {"column": column, "value": value, "link": link if followable(user, link) else ""}
+            for column, value, link in zip(
+                table.columns, row, (table.link(index, position) for position in range(len(row))), strict=False
+            )
+        ]
+        for index, row in enumerate(table.rows)
+    ]
+
+
 @requires("reports.view")
 def figures_page(request):
     """The figures of a report on screen, as HTML tables of the same figures object the files render."""
@@ -118,7 +131,8 @@ def figures_page(request):
             by_section.setdefault(table.section, []).append(table)
         order = list(SECTION_TITLES)
         for section in sorted(by_section, key=lambda name: order.index(name) if name in order else len(order)):
-            sections.append({"title": SECTION_TITLES.get(section, section), "tables": by_section[section]})
+            tables = [{"table": table, "rows": _cells(request.user, table)} for table in by_section[section]]
+            sections.append({"title": SECTION_TITLES.get(section, section), "tables": tables})
     return render(
         request,
         "reports/figures.html",
