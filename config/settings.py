@@ -92,6 +92,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     # Signs out a session idle too long or older than a working day, with a message (core/sessions.py).
     "core.sessions.SessionExpiryMiddleware",
+    # A body over REQUEST_BODY_MAX_BYTES is refused (413) before it is read; forms are read here (core/request_limits.py).
+    "core.request_limits.RequestSizeLimitMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # A database error while answering becomes the 503 page with Retry-After, not a 500.
@@ -264,6 +266,9 @@ if STORAGE_BUCKET:
     STORAGES["default"] = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {**_bucket, "location": "media"}}
     STORAGES["private"] = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {**_bucket, "location": "private"}}
 UPLOAD_MAX_BYTES = 10 * 1024 * 1024
+# No request body may be larger: the largest upload (a workers' file, 60 MB) and the rest of its form. A larger one
+# is refused from its stated length before it is read, or when its files pass this while it is read.
+REQUEST_BODY_MAX_BYTES = env_int("REQUEST_BODY_MAX_BYTES", 64 * 1024 * 1024)
 
 # --- E-mail -----------------------------------------------------------------
 # The console backend prints mail in development; EMAIL_HOST switches to SMTP.
