@@ -34,6 +34,20 @@ class InboundContext:
     known: bool = False
 
 
+class Reply(str):
+    """A command's answer: the text, and the key of the SMS text it was made from (kept on the reply's outbox row).
+
+    ``notifications.inbound.render_for`` makes these, so a handler that answers with it needs to do nothing more.
+    """
+
+    template_key: str = ""
+
+    def __new__(cls, text: str, template_key: str = "") -> Reply:
+        reply = super().__new__(cls, text)
+        reply.template_key = template_key
+        return reply
+
+
 @dataclass(frozen=True)
 class Command:
     name: str  # the English word, kept on the stored message ("VERIFY")

@@ -21,9 +21,16 @@ from django.utils.translation import gettext as _
 from core import access
 from core.choices import Language
 from notifications import commands
-from notifications.commands import InboundContext
+from notifications.commands import InboundContext, Reply
 from notifications.models import InboundSms, SuppressedNumber, SuppressionReason
-from notifications.services import InvalidSmsNumber, UnknownSmsTemplate, _Renderer, normalise_number, notify
+from notifications.services import (
+    InvalidSmsNumber,
+    UnknownSmsTemplate,
+    _Renderer,
+    normalise_number,
+    notify,
+    record_reply_sent,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +46,8 @@ STARTED = "sms.started"
 HELP = "sms.help"
 # What a stored message's "command" says when no command word matched.
 NO_COMMAND = ""
+# The event of a reply's outbox row when its handler composed the text itself rather than from an SMS text.
+REPLY_WITHOUT_TEXT_KEY = "sms.reply"
 # How staff say the worker told them (the workers app's consent methods, by value).
 STAFF_METHODS = ("in_person", "paper")
 
@@ -55,13 +64,13 @@ def render_text(key: str, language: str, context: dict | None = None) -> str:
         return ""
 
 
-def render_for(context: InboundContext, key: str, values: dict | None = None) -> str:
+def render_for(context: InboundContext, key: str, values: dict | None = None) -> Reply:
     """A reply in the worker's language, or in both languages (Sesotho first) to a number we do not know."""
     values = commands.reply_hint_context(context.number) | (values or {})
     if context.known:
-        return render_text(key, context.language, values)
+        return Reply(render_text(key, context.language, values), key)
     texts = [render_text(key, Language.SESOTHO, values), render_text(key, Language.ENGLISH, values)]
-    return " / ".join(dict.fromkeys(text for text in texts if text))
+    return Reply(" / ".join(dict.fromkeys(text for text in texts if text)), key)
 
 
 def help_text(context: InboundContext) -> str:
@@ -280,7 +289,18 @@ def receive(*, provider_id: str, from_number: str, to_number: str = "", body: st
         if message.reply or message.command:
             return message.reply
         owner = commands.owner_of(message.from_number)
-        message.command, message.reply = _dispatch(message, owner)
+        message.command, reply = _dispatch(message, owner)
+        message.reply = str(reply)
         message.worker_id = owner.worker_id if owner else None
-        message.save(update_fields=["command", "reply", "worker_id"])
+        if message.reply:
+            # The reply goes back in the TwiML answer, not through the outbox; its row records that it was sent.
+            message.reply_sms = record_reply_sent(
+                to=message.from_number,
+                body=message.reply,
+                template_key=getattr(reply, "template_key", "") or REPLY_WITHOUT_TEXT_KEY,
+                language=commands.normalise_language(owner.language) if owner else Language.SESOTHO,
+                worker_id=message.worker_id,
+                ignores_suppression=getattr(reply, "template_key", "") == STOPPED,
+            )
+        message.save(update_fields=["command", "reply", "worker_id", "reply_sms"])
     return message.reply

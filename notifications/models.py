@@ -152,6 +152,16 @@ class InboundSms(models.Model):
     worker_id = models.PositiveBigIntegerField(_("worker"), null=True, blank=True)
     # Twilio Advanced Opt-Out adds OptOutType (STOP, START, HELP).
     opt_out_type = models.CharField(_("opt-out type"), max_length=10, blank=True)
+    # The reply as an outbox row (sent in the TwiML answer, so it has no SID of its own), so that the worker's
+    # conversation, the delivery rates and the reports count it like any other SMS.
+    reply_sms = models.OneToOneField(
+        OutboundSms,
+        verbose_name=_("reply in the outbox"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="replied_to",
+    )
     received_at = models.DateTimeField(_("received at"), default=timezone.now)
 
     class Meta:

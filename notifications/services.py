@@ -184,6 +184,41 @@ def notify_many(*, template: str, recipients: Iterable[Recipient]) -> int:
     return len(rows)
 
 
+def record_reply_sent(
+    *,
+    to: str,
+    body: str,
+    template_key: str,
+    language: str,
+    worker_id: int | None = None,
+    ignores_suppression: bool = False,
+) -> OutboundSms:
+    """Record a reply given in the webhook's TwiML answer as a sent outbox row, counted and shown like any SMS.
+
+    It is written "sent" with no provider SID: the drain takes only queued rows, the sweep only sending and
+    overdue queued ones, reconciliation only unconfirmed ones, so nothing ever sends it a second time.
+    """
+    segments, encoding = count_segments(body)
+    now = timezone.now()
+    return OutboundSms.objects.create(
+        to=to[:20],
+        language=language,
+        template_key=template_key[:100],
+        body=body,
+        segments=segments,
+        encoding=encoding,
+        worker_id=worker_id,
+        ignores_suppression=ignores_suppression,
+        status=SmsStatus.SENT,
+        attempts=1,
+        created_at=now,
+        next_attempt_at=now,
+        claimed_at=now,
+        sent_at=now,
+        status_changed_at=now,
+    )
+
+
 def kick_outbox() -> None:
     """Ask a worker to drain the outbox once the current transaction has committed."""
     from notifications.tasks import drain_outbox

@@ -75,7 +75,7 @@ def _worker_sms(request, worker):
 
     Two queries whatever the history's length. Whether a worker complained is for those who may see complainants:
     the SMS about a complaint and a COMPLAIN they sent are left out for everyone else, and agency staff see only what
-    was sent (a worker's own words may be about their agency).
+    was sent (a worker's own words may be about their agency), not even our replies to those words.
     """
     from django.db.models import Q
 
@@ -87,9 +87,11 @@ def _worker_sms(request, worker):
     if not access.can(request.user, "complaints.identity"):
         sent = sent.exclude(template_key__startswith="complaint.")
         received = received.exclude(command="COMPLAIN")
+    if not access.is_ministry(request.user):
+        sent = sent.filter(replied_to__isnull=True)
     entries = [
         {"at": message.created_at, "outbound": True, "message": message}
-        for message in sent.order_by("-created_at", "-pk")[:CONVERSATION_LENGTH]
+        for message in sent.select_related("replied_to").order_by("-created_at", "-pk")[:CONVERSATION_LENGTH]
     ]
     if access.is_ministry(request.user):
         entries += [

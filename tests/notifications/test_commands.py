@@ -58,8 +58,13 @@ def test_after_stop_nothing_is_sent_but_the_confirmation(client, django_capture_
     drain()
     later.refresh_from_db()
     assert later.status == SmsStatus.SUPPRESSED
-    # The STOP was confirmed in the webhook's answer; nothing went through the outbox.
-    assert not OutboundSms.objects.exclude(status=SmsStatus.SUPPRESSED).exists()
+    # The STOP was confirmed in the webhook's answer: the outbox records that reply as sent, and nothing went
+    # through the provider.
+    from notifications.backends import outbox
+
+    [confirmation] = OutboundSms.objects.exclude(status=SmsStatus.SUPPRESSED)
+    assert (confirmation.template_key, confirmation.status, confirmation.provider_id) == ("sms.stopped", "sent", "")
+    assert confirmation.replied_to == InboundSms.objects.get() and outbox == []
 
 
 def test_stop_from_an_unknown_number_is_recorded_and_answered_in_both_languages(client):
