@@ -121,6 +121,7 @@ def _status_by_sms(context):
     from django.utils import timezone, translation
 
     from contracts.models import Contract
+    from core.dates import today
     from notifications.inbound import render_for
     from predeparture.models import Enrolment
 
@@ -151,7 +152,11 @@ def _status_by_sms(context):
             }
     if enrolment is not None:
         certificate = getattr(enrolment, "certificate", None)
-        if certificate is not None:
+        if certificate is not None and certificate.expires_on < today():
+            # Valid through its expiry date (Maseru time): after it, the worker must train again before deployment.
+            values["certificate_expired"] = certificate.number
+            values["certificate_expired_on"] = f"{certificate.expires_on:%d/%m/%Y}"
+        elif certificate is not None:
             values["certificate"] = certificate.number
         elif enrolment.status in ("enrolled", "waiting"):
             values["session"] = f"{timezone.localtime(enrolment.session.starts_at):%d/%m/%Y}"
