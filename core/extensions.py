@@ -59,6 +59,15 @@ def _prune_task_results() -> str:
 registry.register_job(registry.ScheduledJob(name="core.prune_task_results", run=_prune_task_results))
 
 
+def _sign_in_retention() -> str:
+    from core.retention import apply_sign_in_retention
+
+    return apply_sign_in_retention()
+
+
+registry.register_job(registry.ScheduledJob(name="core.sign_in_retention", run=_sign_in_retention))
+
+
 def _seed_ministry(scale):
     from core.demo import seed_ministry
 

@@ -54,6 +54,17 @@ DEFINITIONS: dict[str, ParameterDefinition] = {
         ParameterDefinition(
             "retention.sms_number_days", _("Retention: phone numbers in SMS records, days"), "days", whole_number=True
         ),
+        # core/retention.py and workers/retention.py apply these.
+        ParameterDefinition(
+            "retention.sign_in_failure_days", _("Retention: failed sign-in records, days"), "days", whole_number=True
+        ),
+        ParameterDefinition(
+            "retention.sign_in_log_days", _("Retention: records of sign-ins, days"), "days", whole_number=True
+        ),
+        ParameterDefinition(
+            "retention.worker_import_days", _("Retention: uploaded workers' files, days after the upload"), "days",
+            whole_number=True,
+        ),
         # Service deadlines for workers' complaints, by category.
         *[
             ParameterDefinition(f"complaints.deadline_days.{category}", label, "days", whole_number=True)

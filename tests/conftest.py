@@ -207,6 +207,7 @@ REFERENCE_DATA = [
     ("contracts.migrations.0006_command_texts", "seed"),
     ("inspections.migrations.0006_command_texts", "seed"),
     ("notifications.migrations.0006_retention_parameters", "seed"),
+    ("core.migrations.0004_retention_parameters", "seed"),
 ]
 
 
