@@ -223,3 +223,13 @@ def _without_consent(messages):
 
 
 register_send_guard(_without_consent)
+
+
+def _remove_old_import_files():
+    from workers.retention import remove_old_import_files
+
+    return remove_old_import_files()
+
+
+# The retention period of uploaded workers' files (docs/data-protection.md, "How long").
+registry.register_job(registry.ScheduledJob(name="workers.import_file_retention", run=_remove_old_import_files))

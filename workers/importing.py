@@ -628,6 +628,9 @@ def _store_problem_report(worker_import: WorkerImport, report: IO[bytes]) -> str
 def problem_rows(worker_import: WorkerImport) -> Iterator[list[Any]]:
     """Every problem of a checked file as (row, column, problem): from the full report when one was stored,
     else from the problems kept on the record (all of them, unless the import was checked before reports were kept)."""
+    if not worker_import.file:
+        yield ["", "", _("The file and its problems were removed after the retention period.")]
+        return
     stored = worker_import.problem_report
     if stored and stored.storage.exists(stored.name):
         with stored.storage.open(stored.name, "rb") as binary:
@@ -648,7 +651,8 @@ def confirm_import(*, by, import_id: int) -> bool:
 
     if not access.can(by, "workers.register"):
         raise PermissionDenied
-    started = WorkerImport.objects.visible_to(by).filter(pk=import_id, status=ImportStatus.VALID).update(
+    # A file removed after the retention period (workers/retention.py) can no longer be imported.
+    started = WorkerImport.objects.visible_to(by).filter(pk=import_id, status=ImportStatus.VALID).exclude(file="").update(
         status=ImportStatus.IMPORTING, processed_rows=0, finished_at=None
     )
     if started:
