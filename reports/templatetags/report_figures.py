@@ -21,8 +21,3 @@ def figure_change(figure):
 def is_numeric(value):
     return is_number(value)
 
-
-@register.filter
-def under(row, columns):
-    """Each value of a row with the column it sits under (for the small-screen labels)."""
-    return zip(columns, row, strict=False)
