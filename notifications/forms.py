@@ -30,6 +30,32 @@ class SmsTemplateForm(forms.ModelForm):
         return body
 
 
+class StaffOptOutForm(forms.Form):
+    """The worker's answer about SMS as staff heard it: opt in (SMS again) or opt out (stop SMS to the number).
+
+    The same services as START and STOP by SMS (notifications.inbound), for numbers that cannot reply by SMS.
+    """
+
+    choice = forms.ChoiceField(
+        label=_("Does the worker agree to receive SMS?"),
+        choices=[
+            ("in", _("Yes, they agree (opt-in)")),
+            ("out", _("No: stop all SMS to this number (opt-out)")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    # Values of the workers app's consent methods (notifications.inbound.STAFF_METHODS); in person when not said.
+    method = forms.ChoiceField(
+        label=_("How did they answer?"),
+        choices=[("in_person", _("In person or by phone")), ("paper", _("On paper"))],
+        required=False,
+    )
+    note = forms.CharField(label=_("Note (where and how the worker said it)"), required=False, max_length=255)
+
+    def clean_method(self) -> str:
+        return self.cleaned_data["method"] or "in_person"
+
+
 # --- Preview: the text as a worker would read it, with its cost in SMS ----------------------------------
 
 # Realistic values for the placeholders the texts use, so the preview is as long as a real message.

@@ -12,7 +12,7 @@ from core.access import requires
 from core.lists import RecordListView
 from notifications import commands, inbound, queries
 from notifications.filters import DeliveryRatesForm, FailedNumberFilter, InboundFilter, OutboxFilter, SmsTemplateFilter
-from notifications.forms import SmsTemplateForm
+from notifications.forms import SmsTemplateForm, StaffOptOutForm
 from notifications.forms import preview as sms_preview
 from notifications.models import SmsTemplate
 from notifications.tables import FailedNumberTable, InboundTable, OutboxTable, SmsTemplateTable
@@ -133,12 +133,11 @@ def worker_opt_out(request, worker_id):
     number = commands.number_of_worker(request.user, worker_id)
     if number is None:
         raise Http404
-    choice = request.POST.get("choice")
-    method = request.POST.get("method") or inbound.STAFF_METHODS[0]
-    note = request.POST.get("note", "").strip()
-    if choice not in ("out", "in") or method not in inbound.STAFF_METHODS or len(note) > 255:
+    form = StaffOptOutForm(request.POST)
+    if not form.is_valid():
         messages.error(request, _("Choose opt-out or opt-in, say how the worker answered, and keep the note short."))
         return redirect("workers:worker_detail", pk=worker_id)
+    choice, method, note = form.cleaned_data["choice"], form.cleaned_data["method"], form.cleaned_data["note"]
     owner = commands.owner_of(number)
     language = owner.language if owner else commands.normalise_language(None)
     if choice == "out":

@@ -115,9 +115,29 @@ registry.register_section(
 )
 
 
+def _answer_form(request, worker, number):
+    """The one form for the worker's answer about SMS, and where it goes: (form, address) or (None, "").
+
+    Staff who manage SMS record an opt-out or opt-in of the number (notifications' STOP and START services: the
+    number is suppressed or freed, every worker on it follows, the worker is told); other staff who register
+    workers record this worker's consent (which lifts an earlier STOP of the number too). A worker with no number
+    can only have their consent recorded.
+    """
+    from django.urls import reverse
+
+    from notifications.forms import StaffOptOutForm
+    from workers.forms import ConsentForm
+
+    if number and access.can(request.user, "sms.manage"):
+        return StaffOptOutForm(auto_id="sms_%s"), reverse("notifications:worker_opt_out", args=[worker.pk])
+    if access.can(request.user, "workers.register"):
+        return ConsentForm(auto_id="consent_%s"), reverse("workers:worker_consent", args=[worker.pk])
+    return None, ""
+
+
 def _worker_sms_standing(request, worker):
-    """Whether SMS reach the worker's number (opted out, or failed and needing a fix), the staff's opt-out and opt-in
-    forms, and what an SMS STATUS would answer, for staff reading it to a caller."""
+    """The worker's consent, whether SMS reach their number (opted out, or failed and needing a fix), the one form
+    for their answer about SMS, and what an SMS STATUS would answer, for staff reading it to a caller."""
     from django.utils.translation import get_language
 
     from notifications import commands
@@ -141,11 +161,13 @@ def _worker_sms_standing(request, worker):
             )
         except Exception:  # a helper for staff must never take the worker's page down with it
             logging.getLogger(__name__).exception("Could not compose the STATUS answer for worker %s", worker.pk)
+    answer_form, answer_action = _answer_form(request, worker, number)
     return {
         "number": number,
         "suppressed": suppressed,
         "consented": worker.sms_consent,
-        "may_manage": bool(number) and access.can(request.user, "sms.manage"),
+        "answer_form": answer_form,
+        "answer_action": answer_action,
         "status_text": status_text,
     }
 

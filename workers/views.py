@@ -148,7 +148,6 @@ def worker_detail(request, pk):
             "record": worker,
             "links": links,
             "end_form": EndLinkForm(auto_id="end_%s") if may_end else None,
-            "consent_form": ConsentForm(auto_id="consent_%s") if access.can(request.user, "workers.register") else None,
             "may_edit": access.can(request.user, "workers.register"),
             "sections": registry.sections_for(request, worker),
         },

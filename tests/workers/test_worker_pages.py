@@ -264,3 +264,92 @@ def test_registrar_registers_for_a_chosen_agency(cast, client):
     response = client.post(reverse("workers:worker_register"), form_data(agency=cast.agency_b.pk))
     assert response.status_code == 302
     assert Worker.objects.for_agency(cast.agency_b.pk).count() == 1
+
+
+# --- One form for the worker's answer about SMS, in the SMS section --------------------------------------------------
+
+
+def _answer_forms(page, worker):
+    """The forms on the page that record the worker's answer about SMS, and whether each is in the SMS section."""
+    import re
+
+    consent = reverse("workers:worker_consent", args=[worker.pk])
+    opt_out = reverse("notifications:worker_opt_out", args=[worker.pk])
+    section = re.search(r'<section[^>]*aria-labelledby="section-workerssms_standing".*?</section>', page, re.S)
+    inside = section.group(0) if section else ""
+    found = []
+    for action in (consent, opt_out):
+        for _ in re.finditer(f'<form[^>]*action="{re.escape(action)}"', page):
+            found.append((action, bool(re.search(f'action="{re.escape(action)}"', inside))))
+    return found
+
+
+@pytest.mark.parametrize(
+    ("role", "has_number", "posts_to"),
+    [
+        ("agency_staff", True, "workers:worker_consent"),
+        ("registrar", True, "notifications:worker_opt_out"),
+        ("registrar", False, "workers:worker_consent"),
+        ("trainer", True, "notifications:worker_opt_out"),
+        ("administrator", True, "notifications:worker_opt_out"),
+    ],
+)
+def test_the_worker_page_has_one_form_for_the_answer_about_sms_in_the_sms_section(cast, client, role, has_number, posts_to):
+    worker = WorkerFactory(agency=cast.agency_a, **({} if has_number else {"mobile": ""}))
+    client.force_login(getattr(cast, role))
+    page = client.get(reverse("workers:worker_detail", args=[worker.pk])).content.decode()
+    assert _answer_forms(page, worker) == [(reverse(posts_to, args=[worker.pk]), True)]
+    assert page.count("Does the worker agree to receive SMS?") == 1
+
+
+@pytest.mark.parametrize("role", ["licensing_officer", "inspector"])
+def test_staff_who_may_not_record_an_answer_get_no_form(cast, client, role):
+    worker = WorkerFactory(agency=cast.agency_a)
+    client.force_login(getattr(cast, role))
+    page = client.get(reverse("workers:worker_detail", args=[worker.pk])).content.decode()
+    assert _answer_forms(page, worker) == [] and "The worker has not agreed to receive SMS." in page
+
+
+def _submit_the_pages_form(client, worker, answers):
+    """Post the SMS section's one form as a browser would: its action, its CSRF token, the fields it shows."""
+    import re
+
+    page = client.get(reverse("workers:worker_detail", args=[worker.pk])).content.decode()
+    [(action, _inside)] = _answer_forms(page, worker)
+    form = re.search(f'<form[^>]*action="{re.escape(action)}".*?</form>', page, re.S).group(0)
+    names = set(re.findall(r'name="([^"]+)"', form)) - {"csrfmiddlewaretoken"}
+    assert set(answers) <= names, (answers, names)
+    return client.post(action, answers, follow=True)
+
+
+def test_the_registrars_one_form_records_consent_and_lifts_an_earlier_stop(cast, client, django_capture_on_commit_callbacks):
+    from notifications.models import SuppressedNumber, SuppressionReason
+
+    worker = WorkerFactory(agency=cast.agency_a, sms_consent=False)
+    number = worker.mobile.as_e164
+    SuppressedNumber.objects.create(number=number, reason=SuppressionReason.OPTED_OUT, source="sms")
+    client.force_login(cast.registrar)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _submit_the_pages_form(client, worker, {"choice": "in", "method": "paper", "note": "Signed at the office"})
+    assert "The opt-in was recorded" in response.content.decode()
+    worker.refresh_from_db()
+    assert worker.sms_consent and worker.consent_method == "paper"
+    assert not SuppressedNumber.objects.filter(number=number).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        _submit_the_pages_form(client, worker, {"choice": "out", "method": "in_person"})
+    worker.refresh_from_db()
+    assert not worker.sms_consent and SuppressedNumber.objects.get(number=number).reason == SuppressionReason.OPTED_OUT
+
+
+def test_the_agency_staffs_one_form_records_consent_and_lifts_an_earlier_stop(cast, client):
+    from notifications.models import SuppressedNumber, SuppressionReason
+
+    worker = WorkerFactory(agency=cast.agency_a, sms_consent=False)
+    number = worker.mobile.as_e164
+    SuppressedNumber.objects.create(number=number, reason=SuppressionReason.OPTED_OUT, source="sms")
+    client.force_login(cast.agency_staff)
+    response = _submit_the_pages_form(client, worker, {"consented": "yes", "method": "in_person"})
+    assert "The worker&#x27;s answer about SMS was recorded." in response.content.decode()
+    worker.refresh_from_db()
+    assert worker.sms_consent and not SuppressedNumber.objects.filter(number=number).exists()
+    assert "The worker agrees to receive SMS." in response.content.decode()
