@@ -7,13 +7,15 @@ from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy as _
 from django_fsm_log.models import StateLog
 
+from agencies.models import Agency
 from contracts import compliance
 from contracts.models import Agreement, Contract, ContractStatus, Currency, Employer, JobOrder, Sector
 from contracts.terms_in_force import TermsInForce, wage_annotations
 from core import registry
+from core.choices import District
 from core.dates import EARLIEST_DAY, day_bounds, today
 from core.text import normalise_reference
-from workers.models import Worker
+from workers.models import Sex, Worker
 
 # --- Milestones in a period: the one definition the contract list and the compliance reports share -----------------
 # A report's number links to this list with the same condition, so the list shows exactly the contracts counted.
@@ -168,6 +170,13 @@ def _as_flag(condition) -> Case:
     return Case(When(condition, then=Value(True)), default=Value(False), output_field=BooleanField())
 
 
+def _agencies(request):
+    """Only the agencies the user may see (agency staff: their own)."""
+    if request is None:
+        return Agency.objects.none()
+    return Agency.objects.visible_to(request.user).order_by("legal_name")
+
+
 def _agreements(request):
     """Only the agreements the user may see (agency staff never see drafts)."""
     if request is None:
@@ -191,6 +200,11 @@ class ContractFilter(django_filters.FilterSet):
     rule = django_filters.ChoiceFilter(label=_("Compliance rule"), choices=_rule_choices, method="filter_rule")
     rule_outcome = django_filters.ChoiceFilter(label=_("Rule result"), choices=RULE_OUTCOME_CHOICES, method="filter_rule")
     sector = django_filters.ModelChoiceFilter(label=_("Sector"), queryset=Sector.objects.order_by("name"))
+    agency = django_filters.ModelChoiceFilter(label=_("Agency"), queryset=lambda request: _agencies(request))
+    sex = django_filters.ChoiceFilter(label=_("Worker's sex"), choices=Sex.choices, field_name="worker__sex")
+    district = django_filters.ChoiceFilter(
+        label=_("Worker's district of origin"), choices=District.choices, field_name="worker__district"
+    )
     wage = django_filters.ChoiceFilter(label=_("Wage against the floor"), choices=WAGE_CHOICES, method="filter_wage")
     fee_charged = django_filters.BooleanFilter(label=_("Charges the worker a fee"), method="filter_fee")
     currency = django_filters.ChoiceFilter(label=_("Currency"), choices=Currency.choices)
@@ -213,6 +227,9 @@ class ContractFilter(django_filters.FilterSet):
             "rule",
             "rule_outcome",
             "sector",
+            "agency",
+            "sex",
+            "district",
             "wage",
             "fee_charged",
             "currency",

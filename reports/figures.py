@@ -384,7 +384,7 @@ def _breakdown_figures(agreement_id: int | None, current: Period, previous: Peri
 
     tables = []
 
-    def add(key, title, label_column, rows, chart="bar"):
+    def add(key, title, label_column, rows, chart="bar", links=()):
         tables.append(
             FigureTable(
                 key=key,
@@ -394,10 +394,22 @@ def _breakdown_figures(agreement_id: int | None, current: Period, previous: Peri
                 rows=rows,
                 chart=chart,
                 note=note,
+                links=list(links),
             )
         )
 
-    add("by_sector", _("By sector"), _("Sector"), grouped("sector__name"), chart="pie")
+    def approved_link(**query) -> list[str]:
+        return ["", _milestone_link(agreement_id, "approved", current, **query)]
+
+    sectors = grouped("sector__name", "sector_id")
+    add(
+        "by_sector",
+        _("By sector"),
+        _("Sector"),
+        [[name, count] for name, _pk, count in sectors],
+        chart="pie",
+        links=[approved_link(sector=pk) for _name, pk, _count in sectors],
+    )
     major_titles = dict(Occupation.objects.filter(level=1).values_list("code", "title"))
     add(
         "by_occupation",
@@ -418,10 +430,22 @@ def _breakdown_figures(agreement_id: int | None, current: Period, previous: Peri
         ],
     )
     agencies = grouped("agency__trading_name", "agency__legal_name", "agency_id")
-    add("by_agency", _("By agency"), _("Agency"), [[trading or legal, count] for trading, legal, _pk, count in agencies])
-    sexes = dict(Sex.choices)
     add(
-        "by_sex", _("By sex"), _("Sex"), [[str(sexes.get(sex, sex)), count] for sex, count in grouped("worker__sex")], chart="pie"
+        "by_agency",
+        _("By agency"),
+        _("Agency"),
+        [[trading or legal, count] for trading, legal, _pk, count in agencies],
+        links=[approved_link(agency=pk) for _trading, _legal, pk, _count in agencies],
+    )
+    sexes = dict(Sex.choices)
+    by_sex = grouped("worker__sex")
+    add(
+        "by_sex",
+        _("By sex"),
+        _("Sex"),
+        [[str(sexes.get(sex, sex)), count] for sex, count in by_sex],
+        chart="pie",
+        links=[approved_link(sex=sex) for sex, _count in by_sex],
     )
     counts = dict(_with_age_band(approved).values("band").annotate(count=Count("pk")).values_list("band", "count"))
     labels = _age_band_labels()
@@ -432,11 +456,13 @@ def _breakdown_figures(agreement_id: int | None, current: Period, previous: Peri
         [[labels[key], counts.get(key, 0)] for key, _limit in AGE_BANDS],
     )
     districts = dict(District.choices)
+    by_district = grouped("worker__district")
     add(
         "by_district",
         _("By district of origin"),
         _("District"),
-        [[str(districts.get(district, district)), count] for district, count in grouped("worker__district")],
+        [[str(districts.get(district, district)), count] for district, count in by_district],
+        links=[approved_link(district=district) for district, _count in by_district],
     )
     return [], tables
 
