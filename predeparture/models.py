@@ -110,6 +110,8 @@ class Session(ConcurrentTransitionMixin, models.Model):
         verbose_name = _("training session")
         verbose_name_plural = _("training sessions")
         ordering = ["starts_at", "pk"]
+        # The list shows the newest first: its page is read from this index, never sorted from years of sessions.
+        indexes = [models.Index(fields=["-starts_at", "id"], name="session_newest_idx")]
         constraints = [
             models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="session_ends_after_start"),
             models.CheckConstraint(condition=Q(capacity__gte=1), name="session_capacity_positive"),

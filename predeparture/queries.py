@@ -2,7 +2,7 @@
 
 One query for the month's sessions, whatever their number: the course comes
 with ``select_related`` and the seats taken and waiting are counted by the
-database (``with_fill``).
+database (``with_fill``), for the sessions shown only.
 """
 
 from __future__ import annotations
@@ -10,12 +10,13 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.dates import add_months
-from predeparture.models import SEAT_STATES, EnrolmentStatus, Session
+from predeparture.models import SEAT_STATES, Enrolment, EnrolmentStatus, Session
 
 # Django has no Sesotho locale, so month and weekday names are ours to translate.
 MONTH_NAMES = (
@@ -25,11 +26,25 @@ MONTH_NAMES = (
 WEEKDAY_NAMES = (_("Monday"), _("Tuesday"), _("Wednesday"), _("Thursday"), _("Friday"), _("Saturday"), _("Sunday"))
 
 
+def _enrolments_counted(**condition) -> Coalesce:
+    counted = (
+        Enrolment.objects.filter(session=OuterRef("pk"), **condition)
+        .order_by()
+        .values("session")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
 def with_fill(sessions: QuerySet) -> QuerySet:
-    """Sessions with ``taken`` (seats held, also after the session completed) and ``waiting`` counted by the database."""
+    """Sessions with ``taken`` (seats held, also after the session completed) and ``waiting`` counted by the database.
+
+    A count per session in its own subquery, not a join grouped over every session: the database counts only the
+    sessions shown (a page of the list, a month), not the years of enrolments behind the whole register."""
     return sessions.annotate(
-        taken=Count("enrolments", filter=Q(enrolments__status__in=SEAT_STATES)),
-        waiting=Count("enrolments", filter=Q(enrolments__status=EnrolmentStatus.WAITING)),
+        taken=_enrolments_counted(status__in=SEAT_STATES),
+        waiting=_enrolments_counted(status=EnrolmentStatus.WAITING),
     )
 
 

@@ -7,7 +7,6 @@ import re
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, ProtectedError
 from django.http import HttpResponse
@@ -18,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django_fsm import can_proceed, has_transition_perm
+from django_tables2 import LazyPaginator
 
 from agencies.services import StaleRecord
 from core import access
@@ -112,7 +112,8 @@ def session_list(request):
     form = SessionFilterForm(request.GET or None)
     if form.is_valid():
         sessions = form.filter(sessions)
-    page = Paginator(sessions.order_by("-starts_at", "pk"), 50).get_page(request.GET.get("page"))
+    # LazyPaginator reads one row past the page instead of counting every session (core/lists.py does the same).
+    page = LazyPaginator(sessions.order_by("-starts_at", "pk"), 50).get_page(request.GET.get("page"))
     title = _("My sessions") if only_trainer(request.user) else _("Training sessions")
     kept = request.GET.copy()  # the next page keeps the filter
     kept.pop("page", None)
