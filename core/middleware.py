@@ -43,9 +43,15 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if not isinstance(exception, OperationalError | InterfaceError):
-            return None
-        logger.error(
-            "database unavailable while answering %s %s: %s", request.method, request.path, exception, exc_info=exception
-        )
-        return database_unavailable_page(request)
+        return answer_database_error(request, exception)
+
+
+def answer_database_error(request, exception) -> HttpResponse | None:
+    """The 503 page for a database error, logged; None for any other exception. Also for the middlewares that
+    read the session before a view runs (core.sessions, core.request_limits), where process_exception does not reach."""
+    if not isinstance(exception, OperationalError | InterfaceError):
+        return None
+    logger.error(
+        "database unavailable while answering %s %s: %s", request.method, request.path, exception, exc_info=exception
+    )
+    return database_unavailable_page(request)

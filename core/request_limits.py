@@ -33,11 +33,14 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
+from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, UnreadablePostError
 from django.http.multipartparser import MultiPartParserError
 from django.template.defaultfilters import filesizeformat
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
+
+from core.middleware import answer_database_error
 
 logger = logging.getLogger(__name__)
 
@@ -126,4 +129,9 @@ class RequestSizeLimitMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        return refusal_for(request) or self.get_response(request)
+        try:
+            refusal = refusal_for(request)
+        except (OperationalError, InterfaceError) as error:
+            # A refusal page reads the signed-in user for its menu: during an outage, the 503 page instead.
+            return answer_database_error(request, error)
+        return refusal or self.get_response(request)

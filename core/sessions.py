@@ -29,11 +29,13 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import SESSION_KEY, logout
 from django.contrib.auth.views import redirect_to_login
+from django.db import InterfaceError, OperationalError
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from core import access
+from core.middleware import answer_database_error
 
 SIGNED_IN_AT = "signed_in_at"
 LAST_SEEN_AT = "last_seen_at"
@@ -115,7 +117,11 @@ class SessionExpiryMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        reason = session_end(request)
-        if reason is not None:
-            return _sign_out(request, reason)
+        try:
+            reason = session_end(request)
+            if reason is not None:
+                return _sign_out(request, reason)
+        except (OperationalError, InterfaceError) as error:
+            # The session is read here, before any view: an outage must still be the 503 page, not a 500.
+            return answer_database_error(request, error)
         return self.get_response(request)
