@@ -11,6 +11,7 @@ from core.filters import RegisteredFiltersMixin
 class AgencyFilter(RegisteredFiltersMixin, django_filters.FilterSet):
     # Later apps add filters here (contracts: agencies active under an agreement).
     list_key = "agencies.agency"
+    folded_filters = ("active_under",)
     q = django_filters.CharFilter(label=_("Search"), method="search")
 
     class Meta:
@@ -55,6 +56,7 @@ def revoked_within(start, end) -> Q:
 class LicenceFilter(RegisteredFiltersMixin, django_filters.FilterSet):
     # Later apps add filters here (contracts: licences of agencies active under an agreement).
     list_key = "agencies.licence"
+    folded_filters = ("sanction", "sanction_from", "sanction_to", "active_under")
     q = django_filters.CharFilter(label=_("Search"), method="search")
     sanction = django_filters.ChoiceFilter(label=_("Sanction"), choices=SANCTION_CHOICES, method="filter_sanction")
     sanction_from = django_filters.DateFilter(label=_("Sanctioned from"), method="filter_sanction")

@@ -14,6 +14,7 @@ from contracts.terms_in_force import TermsInForce, wage_annotations
 from core import registry
 from core.choices import District
 from core.dates import EARLIEST_DAY, day_bounds, today
+from core.filters import FoldedFiltersMixin
 from core.text import normalise_reference
 from workers.models import Sex, Worker
 
@@ -184,7 +185,25 @@ def _agreements(request):
     return Agreement.objects.visible_to(request.user)
 
 
-class ContractFilter(django_filters.FilterSet):
+class ContractFilter(FoldedFiltersMixin, django_filters.FilterSet):
+    # The filters behind the compliance reports' figures; few visits need them.
+    folded_filters = (
+        "milestone",
+        "milestone_from",
+        "milestone_to",
+        "abroad_on",
+        "rule",
+        "rule_outcome",
+        "sector",
+        "agency",
+        "sex",
+        "district",
+        "wage",
+        "fee_charged",
+        "currency",
+        "deferred_pay",
+        "training",
+    )
     q = django_filters.CharFilter(
         label=_("Search"), method="search", help_text=_("Contract reference, national ID, passport or name")
     )

@@ -7,7 +7,18 @@ from core.access import Role
 from core.models import RegulatoryParameter, User
 
 
-class RegisteredFiltersMixin:
+class FoldedFiltersMixin:
+    """Filters few visits need (those the compliance reports' figures link with) are folded under "More filters" on
+    the list page, and shown open when one of them is in use."""
+
+    folded_filters: tuple[str, ...] = ()
+
+    @property
+    def folded_in_use(self) -> bool:
+        return any(self.data.get(name) for name in self.folded_filters if name in self.filters)
+
+
+class RegisteredFiltersMixin(FoldedFiltersMixin):
     """A FilterSet that also offers the filters later apps registered for its ``list_key``
     (``core.registry.register_list_filter``). A value outside the choices is a form error, shown as a message."""
 

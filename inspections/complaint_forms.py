@@ -111,6 +111,7 @@ def _agencies(request):
 
 class ComplaintFilter(RegisteredFiltersMixin, django_filters.FilterSet):
     list_key = "inspections.complaint"
+    folded_filters = ("received_from", "received_to", "closed_from", "closed_to", "active_under")
     status = django_filters.ChoiceFilter(label=_("Status"), choices=ComplaintStatus.choices)
     category = django_filters.ChoiceFilter(label=_("Kind of complaint"), choices=ComplaintCategory.choices)
     agency = django_filters.ModelChoiceFilter(label=_("Agency"), queryset=_agencies)

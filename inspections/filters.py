@@ -25,6 +25,7 @@ AUDIT_STAGE_CHOICES = [("reported", _("Report submitted")), ("reviewed", _("Revi
 
 class AuditFilter(RegisteredFiltersMixin, django_filters.FilterSet):
     list_key = "inspections.audit"
+    folded_filters = ("stage", "stage_from", "stage_to", "active_under")
     status = django_filters.ChoiceFilter(label=_("Status"), choices=AuditStatus.choices)
     when = django_filters.ChoiceFilter(
         label=_("When"),
@@ -61,6 +62,7 @@ class AuditFilter(RegisteredFiltersMixin, django_filters.FilterSet):
 
 class FindingFilter(RegisteredFiltersMixin, django_filters.FilterSet):
     list_key = "inspections.finding"
+    folded_filters = ("active_under",)
     severity = django_filters.ChoiceFilter(label=_("Severity"), choices=Severity.choices)
     category = django_filters.ChoiceFilter(label=_("Category"), choices=ChecklistCategory.choices, field_name="item__category")
     recorded_from = django_filters.DateFilter(label=_("Recorded from"), method="filter_recorded")
@@ -99,6 +101,7 @@ def with_decided_on(actions):
 
 class CorrectiveActionFilter(RegisteredFiltersMixin, django_filters.FilterSet):
     list_key = "inspections.corrective_action"
+    folded_filters = ("active_under",)
     status = django_filters.ChoiceFilter(label=_("Status"), choices=ActionStatus.choices)
     outcome = django_filters.ChoiceFilter(label=_("Outcome"), choices=ACTION_OUTCOME_CHOICES, method="filter_outcome")
     due_from = django_filters.DateFilter(label=_("Due from"), field_name="due_on", lookup_expr="gte")

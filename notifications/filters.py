@@ -58,6 +58,7 @@ class DayRangeFilterSet(django_filters.FilterSet):
 class OutboxFilter(RegisteredFiltersMixin, DayRangeFilterSet):
     # Later apps add filters here without notifications importing them (contracts: the workers under an agreement).
     list_key = "notifications.outbox"
+    folded_filters = ("agreement",)
     to = django_filters.CharFilter(label=_("Number"), method="filter_number")
     status = django_filters.ChoiceFilter(label=_("Status"), choices=SmsStatus.choices)
     # Handed to the provider, whatever came of it since: what the compliance reports count as sent.
