@@ -383,6 +383,9 @@ def test_the_figures_page_and_the_dashboard_link_the_numbers(client, cast, world
         assert f'href="{figures.figure(key).link.replace("&", "&amp;")}"' in page, key
     findings = figures.table("findings")
     assert f'href="{findings.link(0, len(findings.columns) - 1).replace("&", "&amp;")}"' in page
+    # The list opens with the report's filters shown, unfolded.
+    assert '<details class="more-filters" open>' in client.get(figures.figure("audits_reported").link).content.decode()
+    assert '<details class="more-filters">' in client.get(reverse("inspections:audit_list")).content.decode()
 
     # Analysts read the figures but may not open contract or SMS lists: those numbers are not links for them.
     client.force_login(cast.analyst)
