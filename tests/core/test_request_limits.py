@@ -166,3 +166,10 @@ def test_a_file_within_the_limit_is_taken_as_before(cast, client, settings):
     LicenceFactory(agency=cast.agency_a)
     worker_import = upload(client, cast.agency_staff, csv_bytes([row(1), row(2)]))
     assert worker_import.status == ImportStatus.VALID and worker_import.total_rows == 2
+
+
+def test_any_other_bad_request_gets_the_sites_own_400_page(client):
+    response = client.get(reverse("register:index"), HTTP_HOST="register.example.com")  # not in ALLOWED_HOSTS
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "The request could not be read" in page and 'class="site-header"' in page
