@@ -81,6 +81,17 @@ class OutboundSms(models.Model):
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
     status_changed_at = models.DateTimeField(_("status changed at"), default=timezone.now)
+    # The failed or undelivered message a member of staff sent again as this one (one resend per message).
+    # Indexed only where set (see Meta): a plain index would hold millions of empty entries.
+    resend_of = models.ForeignKey(
+        "self",
+        verbose_name=_("sent again from"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="resends",
+        db_index=False,
+    )
 
     class Meta:
         verbose_name = _("outbound SMS")
@@ -94,6 +105,7 @@ class OutboundSms(models.Model):
             models.Index(fields=["status", "-created_at"], name="sms_status_idx"),
             models.Index(fields=["worker_id", "created_at"], name="sms_worker_idx"),
             models.Index(fields=["agency_id", "created_at"], name="sms_agency_idx"),
+            models.Index(fields=["resend_of"], name="sms_resend_of_idx", condition=models.Q(resend_of__isnull=False)),
         ]
 
     def __str__(self) -> str:

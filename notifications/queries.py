@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from core.history import HistoryEntry
 from notifications.filters import start_of
 from notifications.models import InboundSms, OutboundSms, SmsStatus, SuppressedNumber, SuppressionReason
 
@@ -20,6 +22,41 @@ OUTCOMES = (SmsStatus.DELIVERED, SmsStatus.UNDELIVERED, SmsStatus.FAILED)
 
 def outbox() -> QuerySet:
     return OutboundSms.objects.order_by("-created_at", "-id")
+
+
+def outbox_message() -> QuerySet:
+    """One message's page: the message it was sent again from and the inbound message it answered, in one query."""
+    return OutboundSms.objects.select_related("resend_of", "replied_to")
+
+
+# What each staff action on a message is called on its page (outbox_actions' transition names).
+ACTION_LABELS = {
+    "check_with_provider": _("Checked with the provider"),
+    "send_again": _("Sent again"),
+}
+
+
+def message_history(message: OutboundSms, limit: int = 50) -> list[HistoryEntry]:
+    """Who did what to this message and when (staff actions, from django-fsm-log's StateLog), newest first."""
+    from django.contrib.contenttypes.models import ContentType
+    from django_fsm_log.models import StateLog
+
+    labels = dict(SmsStatus.choices)
+    logs = (
+        StateLog.objects.filter(content_type=ContentType.objects.get_for_model(OutboundSms), object_id=message.pk)
+        .select_related("by")
+        .order_by("-timestamp", "-pk")[:limit]
+    )
+    return [
+        HistoryEntry(
+            when=log.timestamp,
+            who=log.by,
+            what=f"{ACTION_LABELS.get(log.transition, log.transition)}: "
+            f"{labels.get(log.source_state, log.source_state or '—')} → {labels.get(log.state, log.state)}",
+            detail=log.description or "",
+        )
+        for log in logs
+    ]
 
 
 def inbound() -> QuerySet:

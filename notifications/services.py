@@ -32,6 +32,7 @@ from django.db.models import F
 from django.db.models.functions import Greatest
 from django.template import Context, Template, TemplateSyntaxError
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 from phonenumber_field.phonenumber import to_python
 
 from core.choices import Language
@@ -233,7 +234,8 @@ def validate_template_body(body: str) -> None:
 
 # --- Send guards: who must not get an SMS, decided when it is sent ------------------------------
 
-# A guard takes the messages about to be sent and returns the ids of those that must not go, with why.
+# A guard takes the messages about to be sent and returns the ids of those that must not go, with why (in English,
+# marked with gettext_noop so that a screen can show it translated).
 SendGuard = Callable[[list[OutboundSms]], dict[int, str]]
 _send_guards: list[SendGuard] = []
 
@@ -260,7 +262,10 @@ def blocked_messages(messages: list[OutboundSms]) -> dict[int, str]:
     for message in checked:
         if message.to in suppressed:
             opted_out = suppressed[message.to] == SuppressionReason.OPTED_OUT
-            blocked[message.pk] = "the number opted out" if opted_out else "the number failed permanently"
+            # Kept on the row in English (last_error) and translated where shown (gettext_noop marks them).
+            blocked[message.pk] = (
+                gettext_noop("the number opted out") if opted_out else gettext_noop("the number failed permanently")
+            )
     for guard in _send_guards:
         for message_id, reason in guard([message for message in checked if message.pk not in blocked]).items():
             blocked.setdefault(message_id, reason)

@@ -32,6 +32,17 @@ class MomentColumn(tables.Column):
         return self.render(value)
 
 
+class MessageLinkColumn(MomentColumn):
+    """When the message was queued, linked to the message's own page (what was sent, how it went, what staff may do)."""
+
+    def render(self, value, record):
+        url = reverse("notifications:outbox_message", args=[record.pk])
+        return format_html('<a href="{}">{}</a>', url, super().render(value))
+
+    def value(self, value, record):
+        return MomentColumn.render(self, value)
+
+
 def worker_reference(worker_id: int) -> str:
     # The worker's reference is made from the id (workers.Worker.reference), so no query is needed per row.
     return f"WRK-{worker_id:06d}"
@@ -71,7 +82,7 @@ class ShortTextColumn(tables.Column):
 
 
 class OutboxTable(tables.Table):
-    created_at = MomentColumn(verbose_name=_("Queued"))
+    created_at = MessageLinkColumn(verbose_name=_("Queued"))
     to = PersonalNumberColumn(verbose_name=_("To"))
     worker_id = WorkerLinkColumn(verbose_name=_("Worker"))
     agency_id = AgencyColumn(verbose_name=_("Agency"))

@@ -9,12 +9,14 @@ from django.views.decorators.http import require_POST
 
 from core import access
 from core.access import requires
+from core.actions import errors_to_messages
 from core.lists import RecordListView
-from notifications import commands, inbound, queries
+from notifications import commands, inbound, outbox_actions, queries
 from notifications.filters import DeliveryRatesForm, FailedNumberFilter, InboundFilter, OutboxFilter, SmsTemplateFilter
 from notifications.forms import SmsTemplateForm, StaffOptOutForm
 from notifications.forms import preview as sms_preview
-from notifications.models import SmsTemplate
+from notifications.models import OutboundSms, SmsStatus, SmsTemplate
+from notifications.services import CONFIRMED, LEFT_FOR_STAFF, RECONCILE_GRACE, REQUEUED, UNREACHABLE
 from notifications.tables import FailedNumberTable, InboundTable, OutboxTable, SmsTemplateTable
 
 
@@ -72,6 +74,80 @@ class OutboxListView(RecordListView):
 
     def get_queryset(self):
         return access.visible_to(self.request.user, queries.outbox())
+
+
+# --- One message of the outbox, and what staff may do with it --------------------------------------------------------
+
+
+@requires("sms.view")
+def outbox_message(request, pk):
+    """What was sent, to whom, how it went; "check with the provider" and "send again" for those who manage SMS."""
+    message = access.get_visible_or_404(request.user, queries.outbox_message(), pk=pk)
+    may_manage = access.can(request.user, "sms.manage")
+    return render(
+        request,
+        "notifications/outbox_message.html",
+        {
+            "record": message,
+            "page_title": _("SMS %(number)s") % {"number": message.pk},
+            "agency_name": dict(commands.agency_choices()).get(message.agency_id, "") if message.agency_id else "",
+            "resends": list(message.resends.order_by("pk")),
+            "history": {"entries": queries.message_history(message)},
+            "may_check": may_manage and message.status == SmsStatus.UNCONFIRMED,
+            "may_send_again": may_manage and message.status in outbox_actions.MAY_SEND_AGAIN,
+            "grace_ends_at": message.status_changed_at + RECONCILE_GRACE,
+        },
+    )
+
+
+def _check_outcome(result, message) -> tuple[int, str]:
+    """The message level and text that tell staff what the check found."""
+    from django.utils import timezone
+
+    if result.outcome == CONFIRMED:
+        return messages.SUCCESS, _("The provider has this message: it is now marked as sent (provider message SID %(sid)s).") % {
+            "sid": result.provider_id
+        }
+    if result.outcome == REQUEUED:
+        return messages.SUCCESS, _("The provider never received this message: it was queued and will be sent again.")
+    if result.outcome == UNREACHABLE:
+        return messages.ERROR, _("The provider could not be asked just now, so nothing was changed. Try again later.")
+    if result.outcome == LEFT_FOR_STAFF:
+        return messages.ERROR, _(
+            "This SMS service cannot look up the messages it has sent, so the message stays awaiting confirmation. "
+            "Check with the provider directly."
+        )
+    until = timezone.localtime(message.status_changed_at + RECONCILE_GRACE)
+    return messages.INFO, _(
+        "The provider does not show this message yet. It is checked again automatically; if the provider still does "
+        "not have it after %(time)s, it is sent again."
+    ) % {"time": f"{until:%Y-%m-%d %H:%M}"}
+
+
+@requires("sms.manage")
+@require_POST
+def outbox_check(request, pk):
+    message = access.get_visible_or_404(request.user, OutboundSms.objects.all(), pk=pk)
+    try:
+        result = outbox_actions.check_with_provider(by=request.user, message_id=message.pk)
+    except ValidationError as error:
+        errors_to_messages(request, error)
+    else:
+        messages.add_message(request, *_check_outcome(result, message))
+    return redirect("notifications:outbox_message", pk=message.pk)
+
+
+@requires("sms.manage")
+@require_POST
+def outbox_send_again(request, pk):
+    message = access.get_visible_or_404(request.user, OutboundSms.objects.all(), pk=pk)
+    try:
+        copy = outbox_actions.send_again(by=request.user, message_id=message.pk)
+    except ValidationError as error:
+        errors_to_messages(request, error)
+    else:
+        messages.success(request, _("Queued to be sent again as SMS %(number)s.") % {"number": copy.pk})
+    return redirect("notifications:outbox_message", pk=message.pk)
 
 
 class InboundListView(RecordListView):

@@ -35,6 +35,11 @@ URL_PARAMETERS: dict[str, Callable] = {
     "core:parameter_add": lambda cast: Target({"key": "licence.fee"}),
     "notifications:template_edit": lambda cast: Target({"pk": SmsTemplate.objects.order_by("pk").first().pk}),
     "notifications:failed_clear": lambda cast: Target({"pk": _failed_number().pk}),
+    # One failed message of the outbox (ministry only: no owner agency); "check" refuses it, "send again" queues a copy.
+    **{
+        f"notifications:{name}": lambda cast: Target({"pk": _failed_sms().pk})
+        for name in ("outbox_message", "outbox_check", "outbox_send_again")
+    },
     "notifications:worker_opt_out": lambda cast: Target({"worker_id": _worker_of_agency_a(cast).pk}, owner_agency=cast.agency_a),
     "agencies:agency_detail": lambda cast: Target({"pk": cast.agency_a.pk}, owner_agency=cast.agency_a),
     "agencies:agency_disable": lambda cast: Target({"pk": cast.agency_a.pk}, owner_agency=cast.agency_a),
@@ -184,6 +189,15 @@ def _failed_number():
     from notifications.models import SuppressedNumber
 
     return SuppressedNumber.objects.create(number="+26658000999", reason="failed", source="provider", error_code="21211")
+
+
+def _failed_sms():
+    from notifications.models import OutboundSms, SmsStatus
+
+    return OutboundSms.objects.filter(template_key="system.matrix").first() or OutboundSms.objects.create(
+        to="+26658000123", language="en", template_key="system.matrix", body="A message that failed.",
+        status=SmsStatus.FAILED, attempts=5, error_code="30008", last_error="Unknown error",
+    )
 
 
 def _generated_report(cast):

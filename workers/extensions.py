@@ -241,7 +241,9 @@ def _without_consent(messages):
     if not worker_ids:
         return {}
     refused = set(Worker.objects.filter(pk__in=worker_ids, sms_consent=False).values_list("pk", flat=True))
-    return {message.pk: "the worker has not agreed to SMS" for message in messages if message.worker_id in refused}
+    from django.utils.translation import gettext_noop
+
+    return {message.pk: gettext_noop("the worker has not agreed to SMS") for message in messages if message.worker_id in refused}
 
 
 register_send_guard(_without_consent)
