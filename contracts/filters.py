@@ -9,7 +9,7 @@ from django_fsm_log.models import StateLog
 
 from agencies.models import Agency
 from contracts import compliance
-from contracts.models import Agreement, Contract, ContractStatus, Currency, Employer, JobOrder, Sector
+from contracts.models import HOLDS_POSITION, Agreement, Contract, ContractStatus, Currency, Employer, JobOrder, Sector
 from contracts.terms_in_force import TermsInForce, wage_annotations
 from core import registry
 from core.choices import District
@@ -203,6 +203,7 @@ class ContractFilter(FoldedFiltersMixin, django_filters.FilterSet):
         "currency",
         "deferred_pay",
         "training",
+        "quota_year",
     )
     q = django_filters.CharFilter(
         label=_("Search"), method="search", help_text=_("Contract reference, national ID, passport or name")
@@ -231,6 +232,7 @@ class ContractFilter(FoldedFiltersMixin, django_filters.FilterSet):
         label=_("Deferred pay"), choices=DEFERRED_PAY_CHOICES, method="filter_deferred_pay"
     )
     training = django_filters.ChoiceFilter(label=_("Required training"), choices=TRAINING_CHOICES, method="filter_training")
+    quota_year = django_filters.NumberFilter(label=_("Holds a quota place in year"), method="filter_quota_year")
 
     class Meta:
         model = Contract
@@ -254,6 +256,7 @@ class ContractFilter(FoldedFiltersMixin, django_filters.FilterSet):
             "currency",
             "deferred_pay",
             "training",
+            "quota_year",
         ]
 
     def search(self, queryset, name, value):
@@ -322,6 +325,13 @@ class ContractFilter(FoldedFiltersMixin, django_filters.FilterSet):
             return required
         applied = _as_flag(Q(deferred_pay_percent=F("deferred_required")))
         return required.annotate(deferred_applied=applied).filter(deferred_applied=value == "applied")
+
+    def filter_quota_year(self, queryset, name, value):
+        """Contracts holding a quota place (approved and after, not cancelled) that start in the year, as the quota
+        rule counts them."""
+        if value != int(value) or not 1900 <= value <= 2999:
+            return queryset.none()
+        return queryset.filter(status__in=HOLDS_POSITION, start_date__year=int(value))
 
     def filter_training(self, queryset, name, value):
         """Whether the worker held, on the departure day, a valid certificate of every course the terms in force require

@@ -58,23 +58,29 @@ class DayRangeFilterSet(django_filters.FilterSet):
 class OutboxFilter(RegisteredFiltersMixin, DayRangeFilterSet):
     # Later apps add filters here without notifications importing them (contracts: the workers under an agreement).
     list_key = "notifications.outbox"
-    folded_filters = ("agreement",)
+    folded_filters = ("agreement", "not_delivered")
     to = django_filters.CharFilter(label=_("Number"), method="filter_number")
     status = django_filters.ChoiceFilter(label=_("Status"), choices=SmsStatus.choices)
     # Handed to the provider, whatever came of it since: what the compliance reports count as sent.
     sent = django_filters.BooleanFilter(
         label=_("Handed to the provider"), field_name="sent_at", lookup_expr="isnull", exclude=True
     )
+    # Undelivered or failed: the reports' "not delivered or failed" (the status filter takes one status).
+    not_delivered = django_filters.BooleanFilter(label=_("Not delivered or failed"), method="filter_not_delivered")
     template_key = django_filters.ChoiceFilter(label=_("Event"), choices=_events)
     # Agencies are named by the agencies app (notifications keeps only their ids).
     agency_id = django_filters.TypedChoiceFilter(label=_("Agency"), choices=_agencies, coerce=int)
 
     class Meta:
         model = OutboundSms
-        fields = ["to", "status", "sent", "template_key", "agency_id", "since", "until"]
+        fields = ["to", "status", "sent", "not_delivered", "template_key", "agency_id", "since", "until"]
 
     def filter_number(self, queryset, name, value):
         return queryset.filter(to=_number(value))
+
+    def filter_not_delivered(self, queryset, name, value):
+        not_delivered = {"status__in": [SmsStatus.UNDELIVERED, SmsStatus.FAILED]}
+        return queryset.filter(**not_delivered) if value else queryset.exclude(**not_delivered)
 
 
 class InboundFilter(DayRangeFilterSet):

@@ -759,7 +759,7 @@ def _quota_table(agreement_id: int | None, current: Period) -> FigureTable:
         "agreement__reference", "agreement_id", "effective_from", "annual_quota"
     ):
         versions[reference].append((agreement, effective_from, quota))
-    rows = []
+    rows, links = [], []
     for reference, rows_of_terms in versions.items():
         agreement = rows_of_terms[0][0]
         for year in years:
@@ -769,12 +769,14 @@ def _quota_table(agreement_id: int | None, current: Period) -> FigureTable:
                 continue
             taken = used.get((agreement, year), 0)
             rows.append([reference, year, quota, taken, _share(taken, quota)])
+            links.append(["", "", "", _list_link(agreement, quota_year=year)])
     return FigureTable(
         key="quota",
         title=_("Annual quota used"),
         section="compliance",
         columns=[_("Agreement"), _("Year"), _("Annual quota"), _("Places used"), _("Share used (%)")],
         rows=rows,
+        links=links,
         chart="bar",
         note=_(
             "Places used: contracts approved or further along (not cancelled) that start in the year, as the quota rule "
@@ -1199,12 +1201,12 @@ def _reach_figures(agreement_id: int | None, current: Period, previous: Period) 
         """The outbox: messages to the agreement's workers queued on a day of ``period`` (and meeting ``query``)."""
         return _link("notifications:outbox", **_days(period, "since", "until"), agreement=scope_value(agreement_id), **query)
 
-    # The outbox filters one status at a time ("not delivered or failed" is two), and opt-outs and consent are kept
-    # on lists the outbox's app cannot filter by agreement: those numbers have no list.
+    # Opt-outs and consent are kept on lists that cannot be filtered by agreement (yet): those numbers have no list.
     lists = {
         "queued": {},
         "sent": {"sent": "true"},
         "delivered": {"status": SmsStatus.DELIVERED},
+        "failed": {"not_delivered": "true"},
         "suppressed": {"status": SmsStatus.SUPPRESSED},
     }
     names = ["queued", "sent", "delivered", "failed", "suppressed", "opted_out", "withdrawn"]

@@ -43,6 +43,8 @@ def world(cast, setting):
     other = contract_setting(agency=cast.agency_b)
     terms = setting["terms"]
     terms.sectors.update(deferred_pay_percent=Decimal("30"))
+    terms.annual_quota = 10
+    terms.save()
     orientation = Course.objects.create(code="PDO", title="Pre-departure orientation", validity_months=24)
     safety = Course.objects.create(code="MSF", title="Mine safety", validity_months=24)
     terms.required_courses.add(orientation)
@@ -275,7 +277,7 @@ def test_every_linked_table_number_lists_that_many_records(client, world, minist
                         assert len(listed(client, link)) == value, (table.key, row, table.columns[position], link)
                         followed += 1
         assert followed > 70  # every section's tables carry links
-        assert all(figures.table(key).links for key in ("by_sector", "by_agency", "by_sex", "by_district"))
+        assert all(figures.table(key).links for key in ("by_sector", "by_agency", "by_sex", "by_district", "quota"))
 
 
 def test_all_agreements_link_to_every_agreement_but_only_agencies_active_under_one(client, world, ministry):
@@ -339,14 +341,14 @@ BAD_FILTERS = [
     ("contracts:contract_list", {"rule": "no_such_rule", "rule_outcome": "maybe"}),
     ("contracts:contract_list", {"deferred_pay": "x", "training": "x", "fee_charged": "perhaps"}),
     ("contracts:contract_list", {"milestone": "submitted", "milestone_from": "2026-13-45", "sector": "999999"}),
-    ("contracts:contract_list", {"agency": "abc", "sex": "x", "district": "Gauteng"}),
+    ("contracts:contract_list", {"agency": "abc", "sex": "x", "district": "Gauteng", "quota_year": "soon"}),
     ("inspections:audit_list", {"stage": "x", "stage_from": "yesterday", "active_under": "999999"}),
     ("inspections:finding_list", {"severity": "x", "recorded_from": "2026-02-30", "active_under": "abc"}),
     ("inspections:action_list", {"outcome": "x", "due_to": "soon"}),
     ("inspections:complaint_list", {"received_from": "x", "closed_to": "2026-00-01", "active_under": "-1"}),
     ("agencies:licence_list", {"sanction": "fined", "sanction_from": "x", "active_under": "any1"}),
     ("agencies:agency_list", {"active_under": "∞"}),
-    ("notifications:outbox", {"agreement": "abc", "sent": "maybe"}),
+    ("notifications:outbox", {"agreement": "abc", "sent": "maybe", "not_delivered": "perhaps"}),
     ("predeparture:session_list", {"course": "abc", "until": "x", "status": "finished"}),
 ]
 
