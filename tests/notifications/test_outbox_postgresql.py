@@ -100,3 +100,31 @@ def test_the_rate_limit_holds_across_drains_running_at_once(settings, monkeypatc
     assert moments[-1] - moments[0] >= 1.9
     for index, moment in enumerate(moments):
         assert sum(1 for other in moments[index:] if other - moment < 0.9) <= 5 * 2  # never a burst beyond two windows
+
+
+@pytest.mark.needs("postgresql")
+@pytest.mark.django_db(transaction=True)
+def test_a_receipt_committed_by_another_connection_while_the_send_call_is_open_is_not_undone(monkeypatch):
+    """The provider's receipt reaches another web process (its own connection) and commits before our send call
+    returns: the drain's answer then finds the row moved on and leaves it delivered."""
+    from notifications import backends
+    from notifications.services import record_delivery_receipt, send_queued
+
+    row = OutboundSms.objects.create(to="+27821234567", language="en", template_key="system.test", body="x")
+
+    def send_while_the_receipt_arrives(self, to, body, *, outbox_id=None):
+        def webhook():
+            try:
+                record_delivery_receipt(sid="SM" + "8" * 32, status="delivered", outbox_id=outbox_id)
+            finally:
+                connection.close()
+
+        receipt = threading.Thread(target=webhook)
+        receipt.start()
+        receipt.join(timeout=10)
+        return backends.SendResult("SM" + "8" * 32, "accepted")
+
+    monkeypatch.setattr(backends.MemoryBackend, "send", send_while_the_receipt_arrives)
+    assert send_queued() == 1
+    row.refresh_from_db()
+    assert (row.status, row.provider_id) == (SmsStatus.DELIVERED, "SM" + "8" * 32) and row.delivered_at is not None
