@@ -1,4 +1,5 @@
-"""Two workers draining the outbox at once never take the same row (SKIP LOCKED, PostgreSQL only)."""
+"""Two workers draining the outbox at once never take the same row (SKIP LOCKED, PostgreSQL only), and a receipt
+another connection commits during a send is not undone."""
 
 import threading
 
