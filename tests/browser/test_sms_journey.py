@@ -1,5 +1,5 @@
-"""In a real browser: an administrator reads the SMS outbox and filters it, reads the inbound messages with the replies
-sent, then opens an SMS text and previews it with its segment count."""
+"""In a real browser: an administrator reads the SMS outbox and filters it, opens a failed message and sends it again,
+reads the inbound messages with the replies sent, then opens an SMS text and previews it with its segment count."""
 
 import datetime
 import re
@@ -56,6 +56,13 @@ def test_administrator_reads_the_outbox_and_inbound_and_previews_a_text(browser,
     table.get_by_text("Outbox message number 1").wait_for()
     assert table.get_by_text("30003").count() == 1
     assert table.get_by_text("Outbox message number 0").count() == 0
+
+    # The row's time opens the message's page, where a failed message can be sent again.
+    table.locator("tbody tr").first.get_by_role("link").first.click()
+    page.get_by_role("heading", name=re.compile("Failed")).wait_for()
+    page.get_by_role("button", name="Send again").click()
+    page.get_by_text(re.compile(r"Queued to be sent again as SMS \d+")).wait_for()
+    page.get_by_text("This message was already sent again; act on the newer copy.").wait_for()
 
     page.get_by_role("link", name="Inbound SMS").click()
     page.locator("table").get_by_text("VERIFY PEA-2026-0042", exact=True).wait_for()
