@@ -9,7 +9,8 @@ administrator changes them without a release:
 - ``retention.sign_in_log_days``: successful sign-ins (``AccessLog``: who signed in, from where, with what
   browser, when in and out), kept longer because they answer "who was using this account then?".
 
-``retention_cutoff`` and ``delete_in_batches`` serve every app's retention job (workers' import files too).
+``retention_cutoff``, ``delete_in_batches`` and ``update_in_batches`` serve every app's retention job (workers'
+import files and SMS too).
 """
 
 from __future__ import annotations
@@ -38,17 +39,27 @@ def retention_cutoff(key: str) -> datetime.datetime | None:
     return start_of_today - datetime.timedelta(days=days)
 
 
-def delete_in_batches(queryset: QuerySet) -> int:
-    """``queryset.delete()`` one id range at a time, so that no statement locks a whole large table; how many of
-    ``queryset``'s rows went."""
+def _id_ranges(queryset: QuerySet):
+    """``queryset`` cut into id ranges of BATCH_SIZE, so that no statement locks a whole large table."""
     bounds = queryset.aggregate(first=Min("pk"), last=Max("pk"))
     if bounds["first"] is None:
-        return 0
-    deleted = 0
+        return
     for start in range(bounds["first"], bounds["last"] + 1, BATCH_SIZE):
-        _total, by_model = queryset.filter(pk__gte=start, pk__lt=start + BATCH_SIZE).delete()
+        yield queryset.filter(pk__gte=start, pk__lt=start + BATCH_SIZE)
+
+
+def delete_in_batches(queryset: QuerySet) -> int:
+    """``queryset.delete()`` one id range at a time; how many of ``queryset``'s rows went."""
+    deleted = 0
+    for batch in _id_ranges(queryset):
+        _total, by_model = batch.delete()
         deleted += by_model.get(queryset.model._meta.label, 0)  # not the rows that went with them
     return deleted
+
+
+def update_in_batches(queryset: QuerySet, **values) -> int:
+    """``queryset.update(**values)`` one id range at a time; how many rows changed."""
+    return sum(batch.update(**values) for batch in _id_ranges(queryset))
 
 
 def apply_sign_in_retention() -> str:

@@ -17,64 +17,38 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Max, Min, Q, QuerySet
-from django.utils import timezone
+from django.db.models import Q
 
-from core.dates import today
-from core.parameters import MissingParameter, parameter_value
+from core.retention import retention_cutoff, update_in_batches
 from notifications.models import InboundSms, OutboundSms, SmsStatus
 
-BATCH_SIZE = 5_000
 # Still on their way: their text is needed to send them.
 UNFINISHED = (SmsStatus.QUEUED, SmsStatus.SENDING, SmsStatus.UNCONFIRMED)
-
-
-def _cutoff(key: str) -> datetime.datetime | None:
-    """The moment before which records fall under parameter ``key`` (days), or None when no period is in force."""
-    on = today()
-    try:
-        days = int(parameter_value(key, on))
-    except MissingParameter:
-        return None
-    start_of_today = timezone.make_aware(datetime.datetime.combine(on, datetime.time.min))
-    return start_of_today - datetime.timedelta(days=days)
-
-
-def _update_in_batches(queryset: QuerySet, **values) -> int:
-    """``queryset.update(**values)`` one id range at a time, so that no statement locks millions of rows at once."""
-    bounds = queryset.aggregate(first=Min("pk"), last=Max("pk"))
-    if bounds["first"] is None:
-        return 0
-    changed = 0
-    for start in range(bounds["first"], bounds["last"] + 1, BATCH_SIZE):
-        changed += queryset.filter(pk__gte=start, pk__lt=start + BATCH_SIZE).update(**values)
-    return changed
-
 
 def prune_sms_texts(cutoff: datetime.datetime) -> tuple[int, int]:
     """Blank the texts of outbound SMS queued and inbound SMS received before ``cutoff``: (outbound, inbound) changed."""
     outbound = OutboundSms.objects.filter(created_at__lt=cutoff).exclude(status__in=UNFINISHED).exclude(body="")
     inbound = InboundSms.objects.filter(received_at__lt=cutoff).filter(~Q(body="") | ~Q(reply=""))
-    return _update_in_batches(outbound, body=""), _update_in_batches(inbound, body="", reply="")
+    return update_in_batches(outbound, body=""), update_in_batches(inbound, body="", reply="")
 
 
 def prune_sms_numbers(cutoff: datetime.datetime) -> tuple[int, int]:
     """Remove the phone numbers of outbound and inbound SMS older than ``cutoff``: (outbound, inbound) changed."""
     outbound = OutboundSms.objects.filter(created_at__lt=cutoff).exclude(status__in=UNFINISHED).exclude(to="")
     inbound = InboundSms.objects.filter(received_at__lt=cutoff).exclude(from_number="")
-    return _update_in_batches(outbound, to=""), _update_in_batches(inbound, from_number="")
+    return update_in_batches(outbound, to=""), update_in_batches(inbound, from_number="")
 
 
 def apply_sms_retention() -> str:
     """The scheduled job: apply both periods in force today and say what was done."""
     parts = []
-    text_cutoff = _cutoff("retention.sms_text_days")
+    text_cutoff = retention_cutoff("retention.sms_text_days")
     if text_cutoff is None:
         parts.append("no SMS text retention period in force")
     else:
         outbound, inbound = prune_sms_texts(text_cutoff)
         parts.append(f"texts blanked: {outbound} outbound, {inbound} inbound (before {text_cutoff:%Y-%m-%d})")
-    number_cutoff = _cutoff("retention.sms_number_days")
+    number_cutoff = retention_cutoff("retention.sms_number_days")
     if number_cutoff is None:
         parts.append("no SMS number retention period in force")
     else:

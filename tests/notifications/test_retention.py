@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from core import retention as core_retention
 from core.models import RegulatoryParameter
 from notifications import retention
 from notifications.models import InboundSms, OutboundSms, SmsStatus
@@ -144,7 +145,7 @@ def test_the_periods_in_force_on_the_day_apply_and_the_administrator_can_change_
 
 
 def test_running_again_changes_nothing_and_works_in_batches(monkeypatch):
-    monkeypatch.setattr(retention, "BATCH_SIZE", 2)
+    monkeypatch.setattr(core_retention, "BATCH_SIZE", 2)
     messages = [outbound(400) for _ in range(5)]
     kept = outbound(10)
     with frozen():
