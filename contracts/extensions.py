@@ -175,11 +175,12 @@ _register_sms_commands()
 # The lists behind the compliance reports' oversight and reach figures belong to earlier apps, which cannot name
 # agreements: they offer a filter slot and contracts fills it with the reports' own definitions.
 def _register_list_filters():
-    from contracts.filters import active_under_filter, workers_under_filter
+    from contracts.filters import active_under_filter, numbers_under_filter, workers_under_filter
 
     registry.register_list_filter("agencies.agency", active_under_filter("pk"))
     registry.register_list_filter("agencies.licence", active_under_filter("agency_id"))
     registry.register_list_filter("notifications.outbox", workers_under_filter("worker_id"))
+    registry.register_list_filter("notifications.failed_numbers", numbers_under_filter("number"))
 
 
 _register_list_filters()

@@ -117,6 +117,23 @@ def active_under_filter(agency_ids_of: str) -> registry.ListFilter:
     )
 
 
+def numbers_under_filter(number_field: str) -> registry.ListFilter:
+    """A list filter keeping the records whose ``number_field`` is the mobile of a worker with a contract under the
+    chosen agreement (what the reports count as those workers' opt-outs)."""
+    return registry.ListFilter(
+        name="agreement",
+        label=_("Workers under agreement"),
+        choices=agreement_scope_choices,
+        apply=lambda queryset, value: queryset.filter(
+            **{
+                f"{number_field}__in": Worker.objects.filter(pk__in=workers_under(_scope_id(value)))
+                .exclude(mobile="")
+                .values("mobile")
+            }
+        ),
+    )
+
+
 def workers_under_filter(worker_ids_of: str) -> registry.ListFilter:
     """A list filter keeping the records whose ``worker_ids_of`` is a worker with a contract under the chosen agreement."""
     return registry.ListFilter(

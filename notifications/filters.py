@@ -2,12 +2,13 @@ import datetime
 
 import django_filters
 from django import forms
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.filters import RegisteredFiltersMixin
 from notifications import commands
-from notifications.models import InboundSms, OutboundSms, SmsStatus, SmsTemplate, SuppressedNumber
+from notifications.models import InboundSms, OutboundSms, SmsStatus, SmsTemplate, SuppressedNumber, SuppressionReason
 from notifications.services import InvalidSmsNumber, normalise_number
 
 
@@ -99,12 +100,31 @@ class InboundFilter(DayRangeFilterSet):
         return queryset.filter(command=value.strip().upper())
 
 
-class FailedNumberFilter(django_filters.FilterSet):
+class FailedNumberFilter(RegisteredFiltersMixin, DayRangeFilterSet):
+    """Numbers that get no SMS. By default the ones the provider refused for good (the numbers staff must fix);
+    ``reason=opted_out`` lists the numbers that said STOP, which the compliance reports count as opt-outs.
+    Later apps add filters (contracts: the numbers of workers under an agreement)."""
+
+    list_key = "notifications.failed_numbers"
     number = django_filters.CharFilter(label=_("Number"), lookup_expr="icontains")
+    reason = django_filters.ChoiceFilter(
+        label=_("Why blocked"), choices=SuppressionReason.choices, empty_label=None, method="filter_reason"
+    )
 
     class Meta:
         model = SuppressedNumber
-        fields = ["number"]
+        fields = ["number", "reason", "since", "until"]
+
+    def __init__(self, data=None, *args, **kwargs):
+        # Without a reason chosen the page is the list of numbers to fix, as it always was (the view passes no data
+        # at all when the address has no query).
+        if data is None or not data.get("reason"):
+            data = data.copy() if data is not None else QueryDict(mutable=True)
+            data["reason"] = SuppressionReason.PERMANENT_FAILURE
+        super().__init__(data, *args, **kwargs)
+
+    def filter_reason(self, queryset, name, value):
+        return queryset.filter(reason=value)
 
 
 # The delivery-rates page looks at the last 30 days unless told otherwise, and at most a year at once.

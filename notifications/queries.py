@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.history import HistoryEntry
 from notifications.filters import start_of
-from notifications.models import InboundSms, OutboundSms, SmsStatus, SuppressedNumber, SuppressionReason
+from notifications.models import InboundSms, OutboundSms, SmsStatus, SuppressedNumber
 
 # The statuses a rate is given for, in the order the page shows them.
 RATE_STATUSES = list(SmsStatus)
@@ -64,7 +64,8 @@ def inbound() -> QuerySet:
 
 
 def failed_numbers() -> QuerySet:
-    return SuppressedNumber.objects.filter(reason=SuppressionReason.PERMANENT_FAILURE).order_by("-created_at", "-id")
+    """Every number that gets no SMS; the page's filter narrows it to one reason (by default the permanent failures)."""
+    return SuppressedNumber.objects.order_by("-created_at", "-id")
 
 
 def _counts() -> dict:

@@ -15,7 +15,7 @@ from notifications import commands, inbound, outbox_actions, queries
 from notifications.filters import DeliveryRatesForm, FailedNumberFilter, InboundFilter, OutboxFilter, SmsTemplateFilter
 from notifications.forms import SmsTemplateForm, StaffOptOutForm
 from notifications.forms import preview as sms_preview
-from notifications.models import OutboundSms, SmsStatus, SmsTemplate
+from notifications.models import OutboundSms, SmsStatus, SmsTemplate, SuppressionReason
 from notifications.services import CONFIRMED, LEFT_FOR_STAFF, RECONCILE_GRACE, REQUEUED, UNREACHABLE
 from notifications.tables import FailedNumberTable, InboundTable, OutboxTable, SmsTemplateTable
 
@@ -172,6 +172,8 @@ class FailedNumberListView(RecordListView):
 
     @property
     def page_title(self):
+        if self.request.GET.get("reason") == SuppressionReason.OPTED_OUT:
+            return _("Numbers opted out of SMS")
         return _("Failed numbers to fix")
 
     def get_queryset(self):

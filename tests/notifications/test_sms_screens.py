@@ -278,3 +278,20 @@ def test_the_worker_page_reads_a_constant_number_of_queries_whatever_the_convers
         outbound(n, to="+27821234567", worker_id=worker.pk)
         InboundSms.objects.create(provider_id=f"SM{n}", from_number="+27821234567", body="HELP", reply="x", worker_id=worker.pk)
     assert queries_for(client, url) == few
+
+
+def test_the_failed_numbers_page_lists_opt_outs_when_asked_and_offers_no_fix_for_them(client, cast):
+    """By default the numbers to fix; ``reason=opted_out`` the numbers that said STOP (the reports' opt-outs), which
+    only START or the worker's consent lifts, so they carry no "Number fixed" button."""
+    SuppressedNumber.objects.create(number=MOBILE, reason="failed", source="provider", error_code="21614")
+    SuppressedNumber.objects.create(number="+26658000001", reason="opted_out", source="sms")
+    client.force_login(cast.administrator)
+    url = reverse("notifications:failed_numbers")
+    default = client.get(url)
+    assert [row.record.number for row in default.context["table"].page.object_list] == [MOBILE]
+    opted_out = client.get(url, {"reason": "opted_out"})
+    assert [row.record.number for row in opted_out.context["table"].page.object_list] == ["+26658000001"]
+    assert "Numbers opted out of SMS" in opted_out.content.decode()
+    assert "Number fixed" not in opted_out.content.decode()
+    wrong = client.get(url, {"reason": "whatever"})
+    assert wrong.status_code == 200 and not wrong.context["filter"].is_valid()
