@@ -48,7 +48,7 @@ from core.access import requires
 from core.actions import errors_to_messages, perform
 from core.dates import today
 from core.lists import RecordListView
-from predeparture.services import training_gate
+from predeparture.services import training_gates
 
 
 def _errors_to_form(form, error: ValidationError) -> None:
@@ -670,7 +670,8 @@ def training_needed(request):
     """The agency's workers whose required training is not yet valid for their contract's start date.
 
     Worked out fresh (a certificate may have been issued since the rules last ran): the terms of the few
-    agreements involved are read once, then the training gate runs per pending contract (two queries each).
+    agreements involved are read once, then the training gate runs for every pending contract at once (two
+    queries, whatever their number).
     """
     pending = [ContractStatus.DRAFT, ContractStatus.RETURNED, ContractStatus.SUBMITTED, ContractStatus.APPROVED]
     contracts = list(
@@ -686,13 +687,16 @@ def training_needed(request):
         .order_by("-effective_from")
     ):
         versions.setdefault(terms.agreement_id, []).append(terms)
-    rows = []
+    asked = []
     for contract in contracts:
         terms = next((t for t in versions.get(contract.agreement_id, []) if t.effective_from <= contract.start_date), None)
         codes = [course.code for course in terms.required_courses.all()] if terms else []
-        if not codes:
-            continue
-        gate = training_gate(contract.worker_id, codes, max(contract.start_date, today()))
-        if not gate.passed:
-            rows.append({"contract": contract, "problems": gate.explanation()})
+        if codes:
+            asked.append((contract, (contract.worker_id, codes, max(contract.start_date, today()))))
+    gates = training_gates([question for _contract, question in asked])
+    rows = [
+        {"contract": contract, "problems": gate.explanation()}
+        for (contract, _question), gate in zip(asked, gates, strict=True)
+        if not gate.passed
+    ]
     return render(request, "contracts/training_needed.html", {"rows": rows, "page_title": _("Workers who still need training")})

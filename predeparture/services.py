@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
+from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -392,42 +393,60 @@ class GateResult:
 
 def training_gate(worker_id: int, course_codes: Iterable[str], on: datetime.date) -> GateResult:
     """For each course, whether the worker holds a certificate valid on ``on``; names what is missing or expired."""
-    codes = list(dict.fromkeys(code.strip().upper() for code in course_codes if code and code.strip()))
-    courses = {course.code.upper(): course for course in Course.objects.filter(code__in=codes)}
-    for code in codes:  # codes are compared case-insensitively
-        if code not in courses:
-            course = Course.objects.filter(code__iexact=code).first()
-            if course:
-                courses[code] = course
+    return training_gates([(worker_id, course_codes, on)])[0]
+
+
+def training_gates(asked: Iterable[tuple[int, Iterable[str], datetime.date]]) -> list[GateResult]:
+    """``training_gate`` for many (worker, courses, day) at once, in two queries whatever their number: a list of
+    workers who still need training asks it for every row of its page."""
+    asked = [
+        (worker_id, list(dict.fromkeys(code.strip().upper() for code in course_codes if code and code.strip())), on)
+        for worker_id, course_codes, on in asked
+    ]
+    if not asked:
+        return []
+    wanted = {code for _worker, codes, _on in asked for code in codes}
+    # Codes are compared case-insensitively.
+    found = Course.objects.annotate(upper_code=Upper("code")).filter(upper_code__in=wanted)
+    courses = {course.upper_code: course for course in found}
     certificates = (
         Certificate.objects.filter(
-            enrolment__worker_id=worker_id, enrolment__session__course__in=courses.values(), issued_on__lte=on
+            enrolment__worker_id__in={worker_id for worker_id, _codes, _on in asked},
+            enrolment__session__course__in=courses.values(),
+            issued_on__lte=max(on for _worker, _codes, on in asked),
         )
         .select_related("enrolment__session__course")
-        .order_by("-expires_on")
+        .order_by("-expires_on", "-pk")
     )
-    best: dict[int, Certificate] = {}
+    held: dict[int, list[Certificate]] = {}
     for certificate in certificates:
-        best.setdefault(certificate.enrolment.session.course_id, certificate)
-    checks = []
-    for code in codes:
-        course = courses.get(code)
-        if course is None:
-            checks.append(CourseCheck(code=code, title="", valid=False, unknown_course=True))
-            continue
-        certificate = best.get(course.pk)
-        if certificate is None:
-            checks.append(CourseCheck(code=course.code, title=course.title, valid=False))
-        else:
-            valid = certificate.is_valid_on(on)
-            checks.append(
-                CourseCheck(
-                    code=course.code,
-                    title=course.title,
-                    valid=valid,
-                    certificate_number=certificate.number,
-                    expires_on=certificate.expires_on,
-                    expired=not valid,
+        held.setdefault(certificate.enrolment.worker_id, []).append(certificate)
+    results = []
+    for worker_id, codes, on in asked:
+        best: dict[int, Certificate] = {}
+        for certificate in held.get(worker_id, []):
+            if certificate.issued_on <= on:
+                best.setdefault(certificate.enrolment.session.course_id, certificate)
+        checks = []
+        for code in codes:
+            course = courses.get(code)
+            if course is None:
+                checks.append(CourseCheck(code=code, title="", valid=False, unknown_course=True))
+                continue
+            certificate = best.get(course.pk)
+            if certificate is None:
+                checks.append(CourseCheck(code=course.code, title=course.title, valid=False))
+            else:
+                valid = certificate.is_valid_on(on)
+                checks.append(
+                    CourseCheck(
+                        code=course.code,
+                        title=course.title,
+                        valid=valid,
+                        certificate_number=certificate.number,
+                        expires_on=certificate.expires_on,
+                        expired=not valid,
+                    )
                 )
-            )
-    return GateResult(worker_id=worker_id, on=on, courses=checks)
+        results.append(GateResult(worker_id=worker_id, on=on, courses=checks))
+    return results
