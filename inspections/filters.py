@@ -105,7 +105,7 @@ class CorrectiveActionFilter(RegisteredFiltersMixin, django_filters.FilterSet):
     status = django_filters.ChoiceFilter(label=_("Status"), choices=ActionStatus.choices)
     outcome = django_filters.ChoiceFilter(label=_("Outcome"), choices=ACTION_OUTCOME_CHOICES, method="filter_outcome")
     due_from = django_filters.DateFilter(label=_("Due from"), field_name="due_on", lookup_expr="gte")
-    due_to = django_filters.DateFilter(label=_("Due to"), field_name="due_on", lookup_expr="lte")
+    due_to = django_filters.DateFilter(label=_("Due by"), field_name="due_on", lookup_expr="lte")
 
     class Meta:
         model = CorrectiveAction
