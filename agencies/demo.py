@@ -18,8 +18,6 @@ from agencies.models import (
     DocumentKind,
     Licence,
     LicenceApplication,
-    LicenceStatus,
-    SecurityBond,
 )
 from core.choices import District
 from core.demo import demo_user
@@ -120,8 +118,6 @@ DEMO_AGENCIES = [
         "renewing",
     ),
 ]
-SCALE_AGENCIES = 20  # extra agencies per unit of --scale beyond 1
-DISTRICTS = list(District)
 PRINTED_LOGINS = {"maluti", "senqu", "leribe"}
 
 
@@ -234,54 +230,4 @@ def seed_agencies(scale: int) -> list[tuple[str, str]]:
             _tell_story(agency, manager, story)
         if username in PRINTED_LOGINS:
             logins.append((f"Agency staff ({trading})", username))
-    if scale > 1:
-        _seed_scale(scale)
     return logins
-
-
-def _seed_scale(scale: int) -> None:
-    """Bulk rows for benchmarks: inserted in a few statements, skipped when already there."""
-    count = SCALE_AGENCIES * (scale - 1)
-    Agency.objects.bulk_create(
-        [
-            Agency(
-                legal_name=f"Demo Agency {i:05d} (Pty) Ltd",
-                registration_number=f"LS-DEMO/{i:05d}",
-                district=DISTRICTS[i % len(DISTRICTS)],
-            )
-            for i in range(count)
-        ],
-        batch_size=1000,
-        ignore_conflicts=True,
-    )
-    today = timezone.localdate()
-    agencies = Agency.objects.filter(registration_number__startswith="LS-DEMO/").order_by("pk")
-    Licence.objects.bulk_create(
-        [
-            Licence(
-                agency=agency,
-                number=f"PEA-{2000 + i // 10000}-{i % 10000:04d}",
-                issued_on=today,
-                valid_from=today,
-                expires_on=today + datetime.timedelta(days=364),
-                status=[LicenceStatus.ACTIVE, LicenceStatus.ACTIVE, LicenceStatus.SUSPENDED, LicenceStatus.EXPIRED][i % 4],
-            )
-            for i, agency in enumerate(agencies)
-        ],
-        batch_size=1000,
-        ignore_conflicts=True,
-    )
-    SecurityBond.objects.bulk_create(
-        [
-            SecurityBond(
-                agency=agency,
-                kind="bond",
-                issuer="Demo Insurance",
-                amount=50000,
-                reference=f"B-{agency.pk}",
-                valid_until=today + datetime.timedelta(days=365),
-            )
-            for agency in agencies.filter(bonds__isnull=True)
-        ],
-        batch_size=1000,
-    )

@@ -1,7 +1,7 @@
 """Workers' part of the demo: about thirty workers from all ten districts, linked to the demo agencies.
 
 Safe to run again: workers are found by national ID, links only opened when
-none is open. ``--scale N`` (N > 1) adds N × 500 bulk workers for benchmarks.
+none is open. ``--scale N`` adds bulk workers through workers/bulk.py, not here.
 """
 
 from __future__ import annotations
@@ -11,11 +11,9 @@ import datetime
 from django.utils import timezone
 
 from agencies.models import Agency
-from core.choices import District, Language
+from core.choices import District
 from core.models import User
 from workers.models import AgencyWorker, ConsentMethod, Worker
-
-BULK_WORKERS_PER_SCALE = 500
 
 MALUTI, SENQU, LERIBE, THABA_BOSIU, KHUBELU = "LS-2015/00412", "LS-2019/01877", "LS-2021/02210", "LS-2012/00077", "LS-2018/01402"
 
@@ -54,7 +52,6 @@ DEMO_WORKERS = [
 ]
 # Links that ended, so the record pages show an ended link: (national ID index, registration number, reason).
 ENDED_LINKS = [(12, THABA_BOSIU, "The agency's licence was suspended; the worker moved on.")]
-DISTRICTS = list(District)
 
 
 def _national_id(index: int, date_of_birth: datetime.date) -> str:
@@ -98,44 +95,4 @@ def seed_workers(scale: int) -> list[tuple[str, str]]:
                 AgencyWorker.objects.filter(agency=agencies[number], worker=worker, ended_at__isnull=True).update(
                     ended_at=now, ended_by=registrar, end_reason=reason
                 )
-    if scale > 1:
-        _seed_scale(scale)
     return []
-
-
-def _seed_scale(scale: int) -> None:
-    """Bulk workers for benchmarks: a few statements, skipped when already there; one in two linked to a demo agency."""
-    count = BULK_WORKERS_PER_SCALE * scale
-    first_names = [row[0] for row in DEMO_WORKERS]
-    last_names = [row[1] for row in DEMO_WORKERS]
-    Worker.objects.bulk_create(
-        [
-            Worker(
-                first_name=first_names[i % len(first_names)],
-                last_name=last_names[(i * 7) % len(last_names)],
-                sex="female" if i % 2 else "male",
-                date_of_birth=datetime.date(1970 + i % 35, 1 + i % 12, 1 + i % 28),
-                national_id=f"BULK{i:09d}",
-                district=DISTRICTS[i % len(DISTRICTS)],
-                mobile=f"+2665{i % 10_000_000:07d}",
-                preferred_language=Language.SESOTHO if i % 4 else Language.ENGLISH,
-            )
-            for i in range(count)
-        ],
-        batch_size=1000,
-        ignore_conflicts=True,
-    )
-    agency_ids = list(Agency.objects.order_by("pk").values_list("pk", flat=True)[:50])
-    if not agency_ids:
-        return
-    unlinked = Worker.objects.filter(national_id__startswith="BULK", agency_links__isnull=True).order_by("pk")
-    unlinked = unlinked.values_list("pk", flat=True)
-    AgencyWorker.objects.bulk_create(
-        [
-            AgencyWorker(agency_id=agency_ids[n % len(agency_ids)], worker_id=worker_id)
-            for n, worker_id in enumerate(unlinked)
-            if n % 2 == 0
-        ],
-        batch_size=1000,
-        ignore_conflicts=True,
-    )

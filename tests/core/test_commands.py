@@ -6,7 +6,6 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from agencies.models import Agency
 from core import registry
 from core.models import ScheduledJobLock, User
 from core.scheduling import run_scheduled_jobs
@@ -103,15 +102,6 @@ def test_seed_demo_gives_a_login_for_every_role_and_is_safe_to_run_again(capsys)
     assert User.objects.filter(username="admin").count() == 1
     for username in ("admin", "licensing", "registrar", "trainer", "inspector", "chief", "analyst", "maluti", "senqu"):
         assert username in output
-
-
-def test_seed_demo_scale_multiplies_in_bulk():
-    call_command("seed_demo")
-    base = Agency.objects.count()
-    call_command("seed_demo", scale=3)
-    assert Agency.objects.count() == base + 40
-    call_command("seed_demo", scale=3)
-    assert Agency.objects.count() == base + 40
 
 
 def test_seed_demo_refuses_a_bad_scale():

@@ -1,0 +1,676 @@
+"""Bulk demo data at scale: the machinery behind ``seed_demo --scale N`` that every app's bulk loader shares.
+
+``--scale 1`` is the plain demo (the apps' stories, told through their services). ``--scale N`` with N ≥ 2 then adds
+N units of bulk data, written straight into the tables: COPY on PostgreSQL, batched INSERTs elsewhere. One unit
+is one agency, 1,000 workers, 2,000 contracts and 10,000 outbound SMS, with the job orders, training, audits and
+complaints that go with them (each app's ``bulk.py`` says what it adds per unit), so ``--scale 1000`` is the full data
+set of the issue: 1,000 agencies, a million workers, two million contracts, ten million SMS.
+
+Each app's part is a ``BulkLoader`` registered by its ``bulk`` module (found like admin modules, so no app's
+extensions need to know); ``load`` runs them in their order inside one transaction: all or nothing. While the rows go
+in, the plain indexes of the big tables are set aside (one CREATE INDEX is much faster than millions of insertions)
+and built again as soon as the last loader that writes a table is done; on PostgreSQL the foreign-key triggers are off
+for these rows (consistent by construction; millions of queued checks would take most of the time). Then ANALYZE, so
+the planner knows the new sizes.
+
+Speed, for the full data set in minutes on two cores: on PostgreSQL, the statements go to the server from a second
+thread (``_Pipe``), so that the server takes in one batch (and builds indexes) while Python makes the next; the
+loaders keep times as naive UTC date-times (``moment``, ``BulkRun.now``), cheap to compare and to write, and a
+``Table`` turns each column's values into COPY text with a converter chosen once for the column.
+
+A loader gets a ``BulkRun``: the scale, one "now" for the whole run, a random generator per loader (the same data
+every run), one transition log for all, and ``shared``, where an earlier loader leaves what a later one builds on (the
+agencies and their shares, the workers' pools). Loaders of later apps read what earlier ones left; no import ever
+points back.
+"""
+
+from __future__ import annotations
+
+import base64
+import bisect
+import datetime
+import functools
+import itertools
+import queue
+import random
+import threading
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db import connection, models, transaction
+
+SEED = 2026
+BATCH = 20_000
+# Above this, SQLite is refused: there the rows go through the ORM (some tens of thousands a second); PostgreSQL's
+# COPY is what the full data set needs.
+SQLITE_MAX_SCALE = 20
+UTC = datetime.UTC
+# Written by several loaders (through BulkRun.log and workers.bulk.WorkerSms): their indexes are built at the very end.
+SHARED_TABLES = ("django_fsm_log.StateLog", "notifications.OutboundSms", "notifications.InboundSms")
+
+
+@dataclass(frozen=True)
+class BulkLoader:
+    """An app's part of ``seed_demo --scale N``: ``load(run)`` writes its rows in bulk and returns a one-line summary.
+
+    ``tables`` are the labels ("app.Model") of the big tables it fills, whose plain indexes are set aside meanwhile;
+    ``found()`` says what bulk rows of an earlier run are there ("" when none), so that a second run adds nothing."""
+
+    name: str
+    load: Callable[[BulkRun], str]
+    order: int = 100
+    tables: tuple[str, ...] = ()
+    found: Callable[[], str] = field(default=lambda: "")
+
+
+LOADERS: list[BulkLoader] = []
+
+
+def register(loader: BulkLoader) -> None:
+    if all(existing.name != loader.name for existing in LOADERS):
+        LOADERS.append(loader)
+        LOADERS.sort(key=lambda entry: entry.order)
+
+
+def loaders() -> list[BulkLoader]:
+    """Every app's loader, in order: importing each app's ``bulk`` module registers it."""
+    from django.utils.module_loading import autodiscover_modules
+
+    autodiscover_modules("bulk")
+    return list(LOADERS)
+
+
+class BulkRefused(Exception):
+    """The bulk data cannot be loaded here; the message says why and what to do."""
+
+
+@dataclass
+class BulkRun:
+    scale: int
+    now: datetime.datetime  # naive UTC, like every time the loaders handle
+    shared: dict = field(default_factory=dict)
+    _log: TransitionLog | None = None
+
+    @property
+    def units(self) -> int:
+        return self.scale
+
+    @property
+    def today(self) -> datetime.date:
+        return local_date(self.now)
+
+    @property
+    def log(self) -> TransitionLog:
+        """The transition log every loader writes to (one id sequence)."""
+        if self._log is None:
+            self._log = TransitionLog()
+        return self._log
+
+    def rng(self, name: str) -> random.Random:
+        """A generator of its own per loader, so one loader's changes do not reshuffle another's data."""
+        return random.Random(f"{SEED}:{name}:{self.scale}")
+
+
+# --- Times: naive UTC inside the loaders --------------------------------------------------------------------------------
+
+
+def _maseru():
+    from django.utils import timezone
+
+    return timezone.get_default_timezone()
+
+
+@functools.lru_cache(maxsize=100_000)
+def moment(day: datetime.date, hour: int = 9, minute: int = 0) -> datetime.datetime:
+    """``hour``:``minute`` of ``day`` in Maseru, as naive UTC."""
+    local = datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=_maseru())
+    return local.astimezone(UTC).replace(tzinfo=None)
+
+
+def naive(value: datetime.datetime) -> datetime.datetime:
+    """An aware date-time (from the ORM) as the loaders keep times: naive UTC."""
+    return value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo else value
+
+
+def local_date(value: datetime.datetime) -> datetime.date:
+    """The Maseru date of a naive UTC time."""
+    return value.replace(tzinfo=UTC).astimezone(_maseru()).date()
+
+
+def local_time(value: datetime.datetime) -> datetime.datetime:
+    return value.replace(tzinfo=UTC).astimezone(_maseru())
+
+
+_EPOCH = datetime.datetime(1970, 1, 1)
+
+
+def timestamp(value: datetime.datetime) -> float:
+    """Seconds since 1970 of a naive UTC time (compact, for arrays of millions)."""
+    return (value - _EPOCH).total_seconds()
+
+
+def from_timestamp(stamp: float) -> datetime.datetime:
+    return (_EPOCH + datetime.timedelta(seconds=stamp)).replace(microsecond=0)
+
+
+# --- Choosing ---------------------------------------------------------------------------------------------------------
+
+
+class Weighted:
+    """Draws from ``{value: weight}`` quickly (bisect on the cumulative weights), for millions of draws."""
+
+    def __init__(self, weights: dict | Sequence[tuple[Any, float]]):
+        pairs = list(weights.items()) if isinstance(weights, dict) else list(weights)
+        self.values = [value for value, _weight in pairs]
+        self.cumulative = list(itertools.accumulate(weight for _value, weight in pairs))
+        self.total = self.cumulative[-1]
+
+    def draw(self, rng: random.Random):
+        return self.values[bisect.bisect_right(self.cumulative, rng.random() * self.total)]
+
+
+def skewed_shares(count: int, *, flatness: float = 5.0) -> list[float]:
+    """``count`` shares that sum to 1, largest first: a few big, many small (share of rank r ∝ 1 / (r + flatness))."""
+    weights = [1 / (rank + flatness) for rank in range(count)]
+    total = sum(weights)
+    return [weight / total for weight in weights]
+
+
+def spread(total: int, shares: Sequence[float]) -> list[int]:
+    """``total`` split by ``shares`` into whole numbers that add up to ``total`` exactly (largest remainders)."""
+    exact = [total * share for share in shares]
+    counts = [int(value) for value in exact]
+    short = total - sum(counts)
+    for index in sorted(range(len(shares)), key=lambda i: counts[i] - exact[i])[:short]:
+        counts[index] += 1
+    return counts
+
+
+def token(rng: random.Random) -> str:
+    """An unguessable public token (as ``secrets.token_urlsafe(18)`` makes), from the run's generator."""
+    return base64.urlsafe_b64encode(rng.getrandbits(144).to_bytes(18, "big")).decode()
+
+
+# --- The statements, sent from a second thread on PostgreSQL -------------------------------------------------------------
+
+
+class _Pipe:
+    """Runs COPY and other statements in order on the same connection (and transaction) from a second thread, so the
+    server works while Python makes the next batch. psycopg serialises the connection's use between threads. At most
+    ``BATCHES_AHEAD`` batches of rows wait, so Python never runs far ahead; other statements (index builds, history
+    copies) never make Python wait. The first error stops it and is raised in the loading thread."""
+
+    BATCHES_AHEAD = 4
+
+    def __init__(self):
+        connection.ensure_connection()
+        self.raw = connection.connection
+        self.queue: queue.Queue = queue.Queue()
+        self.batches = threading.BoundedSemaphore(self.BATCHES_AHEAD)
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, name="bulk-writer", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        while True:
+            item = self.queue.get()
+            try:
+                if item is None:
+                    return
+                kind, statement, payload = item
+                try:
+                    if self.error is None:
+                        with self.raw.cursor() as cursor:
+                            if kind == "copy":
+                                with cursor.copy(statement) as copy:
+                                    copy.write(payload)
+                            else:
+                                cursor.execute(statement, payload)
+                finally:
+                    if kind == "copy":
+                        self.batches.release()
+            except BaseException as error:  # raised in the loading thread at its next call
+                self.error = error
+            finally:
+                self.queue.task_done()
+
+    def send(self, kind: str, statement: str, payload) -> None:
+        self.check()
+        if kind == "copy":
+            self.batches.acquire()
+        self.queue.put((kind, statement, payload))
+
+    def drain(self) -> None:
+        self.queue.join()
+        self.check()
+
+    def check(self) -> None:
+        if self.error is not None:
+            raise self.error
+
+    def close(self) -> None:
+        self.queue.put(None)
+        self.thread.join()
+
+
+_pipe: _Pipe | None = None
+
+
+def execute(statement: str, params: Sequence = ()) -> None:
+    """Run ``statement`` after everything sent before it (on PostgreSQL, in the writer thread)."""
+    if _pipe is not None:
+        _pipe.send("sql", statement, list(params))
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+
+
+def drain() -> None:
+    """Wait until every statement sent has run: needed before reading what the load wrote."""
+    if _pipe is not None:
+        _pipe.drain()
+
+
+# --- Writing many rows ------------------------------------------------------------------------------------------------
+
+
+def _escape(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+
+
+def _datetime_text(value) -> str:
+    if value is None:
+        return "\\N"
+    if value.__class__ is datetime.datetime and value.tzinfo is None:
+        return value.isoformat()
+    if isinstance(value, datetime.datetime):
+        return naive(value).isoformat()
+    return _any_text(value)
+
+
+def _sqlite_adapter(model_field) -> Callable[[Any], Any]:
+    """A column's values as SQLite stores them through Django: date-times as UTC text, dates as ISO text, booleans as
+    integers, decimals as text, JSON as the text ``json_value`` gives."""
+    if isinstance(model_field, models.DateTimeField):
+        return lambda value: None if value is None else str(naive(value))
+    if isinstance(model_field, models.DateField):
+        return lambda value: None if value is None else value.isoformat()
+    if isinstance(model_field, models.BooleanField):
+        return lambda value: None if value is None else int(value)
+    if isinstance(model_field, models.DecimalField):
+        return lambda value: None if value is None else str(value)
+    return lambda value: value
+
+
+def _bool_text(value) -> str:
+    return "\\N" if value is None else "t" if value else "f"
+
+
+def _any_text(value) -> str:
+    """A value in COPY's text format, whatever its type (used once per column default)."""
+    if value is None:
+        return "\\N"
+    if isinstance(value, bool):
+        return _bool_text(value)
+    if isinstance(value, (str, int, Decimal)):
+        return _escape(str(value))
+    if isinstance(value, datetime.datetime):
+        return _datetime_text(value)
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    from psycopg.adapt import Transformer  # anything else psycopg adapts (a JSON default): its own text dump
+
+    return _escape(bytes(Transformer().get_dumper(value, "t").dump(value)).decode())
+
+
+def _line_maker(model_fields: Sequence) -> Callable[[tuple], str]:
+    """A function that turns a row (a tuple of the fields' values) into a COPY line, compiled once per table: one
+    f-string with an expression per column is several times faster than a converter call per value."""
+    parts = []
+    for index, model_field in enumerate(model_fields):
+        value = f"r[{index}]"
+        if isinstance(model_field, models.DateTimeField):
+            text = f"{value}.isoformat() if {value}.tzinfo is None else _datetime_text({value})"
+        elif isinstance(model_field, models.DateField):
+            text = f"{value}.isoformat()"
+        elif isinstance(model_field, models.BooleanField):
+            text = f"'t' if {value} else 'f'"
+        else:
+            text = value
+        parts.append(f"{{NULL if {value} is None else {text}}}")
+    source = 'def line(r):\n    return f"' + "\\t".join(parts) + '"\n'
+    namespace = {"NULL": "\\N", "_datetime_text": _datetime_text}
+    exec(source, namespace)  # noqa: S102 - the source is made above from the model's field types only
+    return namespace["line"]
+
+
+class Table:
+    """Rows of one model, given as tuples of ``columns`` (attnames), written ``BATCH`` at a time.
+
+    The values are str, int, Decimal, date, bool or None, JSON as text (``json_value``), and date-times naive UTC. A
+    column left out gets the field's default, worked out once, so no unique column may be left out (the primary key
+    may: its sequence numbers the rows). On PostgreSQL with COPY; elsewhere with one executemany per batch."""
+
+    # Every model a Table wrote in this load: ``load`` moves their id sequences past the rows.
+    written: set[type[models.Model]] = set()
+
+    def __init__(self, model: type[models.Model], columns: Sequence[str], batch: int = BATCH):
+        self.model, self.columns, self.batch = model, list(columns), batch
+        Table.written.add(model)
+        self.rows: list[tuple] = []
+        self.count = 0
+        self.postgresql = connection.vendor == "postgresql"
+        fields = {model_field.attname: model_field for model_field in model._meta.concrete_fields}
+        unknown = set(self.columns) - set(fields)
+        if unknown:
+            raise ValueError(f"{model._meta.label} has no columns {sorted(unknown)}")
+        # Left out: every column not given, but the primary key (its sequence numbers the rows).
+        rest = [model_field for name, model_field in fields.items() if name not in self.columns and not model_field.primary_key]
+        defaults = [model_field.get_db_prep_save(model_field.get_default(), connection) for model_field in rest]
+        quote = connection.ops.quote_name
+        names = [quote(fields[name].column) for name in self.columns] + [quote(model_field.column) for model_field in rest]
+        if self.postgresql:
+            self.statement = f"COPY {quote(model._meta.db_table)} ({', '.join(names)}) FROM STDIN"
+            self.rest_text = "".join("\t" + _any_text(value) for value in defaults) + "\n"
+            self.line = _line_maker([fields[name] for name in self.columns])
+            self.converters = [_datetime_text if isinstance(fields[name], models.DateTimeField) else _any_text
+                               for name in self.columns]
+            self.tabs = len(self.columns) - 1
+        else:  # one executemany of plain values, as the ORM would store them
+            self.statement = (f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(names)}) "
+                              f"VALUES ({', '.join(['%s'] * len(names))})")
+            self.rest_values = tuple(defaults)
+            self.adapt = [_sqlite_adapter(fields[name]) for name in self.columns]
+
+    def add(self, row: tuple) -> None:
+        self.rows.append(row)
+        if len(self.rows) >= self.batch:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.rows:
+            return
+        rows, self.rows = self.rows, []
+        self.count += len(rows)
+        if not self.postgresql:
+            adapt, rest = self.adapt, self.rest_values
+            values = [tuple([convert(value) for convert, value in zip(adapt, row, strict=True)]) + rest for row in rows]
+            with connection.cursor() as cursor:
+                cursor.executemany(self.statement, values)
+            return
+        make, converters, rest, tabs = self.line, self.converters, self.rest_text, self.tabs
+        lines = []
+        for row in rows:
+            line = make(row)
+            # Our values seldom hold a tab, a line break or a backslash: escape the fields only when the line has one.
+            if line.count("\t") != tabs or "\n" in line or "\r" in line or line.count("\\") != line.count("\\N"):
+                line = "\t".join([convert(value) for convert, value in zip(converters, row, strict=True)])
+            lines.append(line + rest)
+        text = "".join(lines)
+        if _pipe is not None:
+            _pipe.send("copy", self.statement, text)
+        else:
+            with connection.cursor() as cursor, cursor.copy(self.statement) as copy:
+                copy.write(text)
+
+
+def json_value(value) -> str:
+    """A JSON field's value as a Table takes it: its text."""
+    import json
+
+    return json.dumps(value)
+
+
+def next_id(model: type[models.Model]) -> int:
+    """The first free primary key: bulk rows are numbered here, so that related rows can point at them at once."""
+    if model in Table.written:  # rows of it may still be on their way
+        drain()
+    top = model._default_manager.aggregate(top=models.Max("pk"))["top"]
+    return (top or 0) + 1
+
+
+def reset_sequences(model_list: Iterable[type[models.Model]]) -> None:
+    """Move the id sequences past the rows written with explicit ids (PostgreSQL; SQLite needs nothing)."""
+    from django.core.management.color import no_style
+
+    for statement in connection.ops.sequence_reset_sql(no_style(), list(model_list)):
+        execute(statement)
+
+
+class Numbers:
+    """Reference numbers ``PREFIX-year-sequence`` (core/numbers.py's format), continuing after the highest taken.
+
+    The services number "highest plus one", so a record created after the load follows on without a clash."""
+
+    def __init__(self, model: type[models.Model], field_name: str, prefix: str, width: int):
+        self.model, self.field_name, self.prefix, self.width = model, field_name, prefix, width
+        self.last: dict[int, int] = {}
+
+    def next(self, year: int) -> str:
+        if year not in self.last:
+            start = f"{self.prefix}-{year}-"
+            taken = (
+                self.model._default_manager.filter(**{f"{self.field_name}__startswith": start})
+                .order_by(f"-{self.field_name}")
+                .values_list(self.field_name, flat=True)
+                .first()
+            )
+            self.last[year] = int(taken.rsplit("-", 1)[1]) if taken else 0
+        self.last[year] += 1
+        if self.last[year] >= 10**self.width:
+            raise BulkRefused(f"More than {10**self.width - 1:,} {self.prefix} numbers in {year}: the scale is too large.")
+        return f"{self.prefix}-{year}-{self.last[year]:0{self.width}d}"
+
+
+class TransitionLog:
+    """Rows of django-fsm-log's transition log, as a transition writes them (who, when, from, to, which, why)."""
+
+    COLUMNS = ["id", "timestamp", "by_id", "source_state", "state", "transition", "content_type_id", "object_id",
+               "description"]
+
+    def __init__(self):
+        from django_fsm_log.models import StateLog
+
+        self.table = Table(StateLog, self.COLUMNS)
+        self.next = next_id(StateLog)
+        self.content_types: dict[type, int] = {}
+
+    def add(self, model: type[models.Model], object_id: int, when: datetime.datetime, by_id: int | None, source: str,
+            target: str, transition: str, description: str | None = None) -> None:
+        content_type_id = self.content_types.get(model)
+        if content_type_id is None:
+            from django.contrib.contenttypes.models import ContentType
+
+            content_type_id = self.content_types[model] = ContentType.objects.get_for_model(model).pk
+        self.table.add((self.next, when, by_id, source, target, transition, content_type_id, object_id, description))
+        self.next += 1
+
+    def flush(self) -> None:
+        self.table.flush()
+
+
+def copy_history(model: type[models.Model], first_id: int, *, date_column: str = "created_at",
+                 at: datetime.datetime | None = None) -> None:
+    """One "created" history row (django-simple-history) per bulk row of ``model`` from ``first_id`` on, copied by one
+    INSERT … SELECT in the database (after the rows themselves), dated ``date_column`` of the row, or ``at``."""
+    history = model.history.model
+    quote = connection.ops.quote_name
+    columns = {model_field.attname: model_field.column for model_field in model._meta.concrete_fields}
+    names, values = [], []
+    for history_field in history._meta.concrete_fields:
+        if history_field.attname == "history_id":
+            continue
+        names.append(quote(history_field.column))
+        if history_field.attname == "history_date":
+            values.append("%s" if at else "r." + quote(columns[date_column]))
+        elif history_field.attname == "history_type":
+            values.append("'+'")
+        elif history_field.attname == "history_change_reason":
+            values.append("'bulk demo data'")
+        elif history_field.attname in columns:
+            values.append("r." + quote(columns[history_field.attname]))
+        else:
+            values.append("NULL")
+    Table.written.add(history)
+    execute(
+        f"INSERT INTO {quote(history._meta.db_table)} ({', '.join(names)}) "
+        f"SELECT {', '.join(values)} FROM {quote(model._meta.db_table)} r WHERE r.{quote(model._meta.pk.column)} >= %s",
+        ([connection.ops.adapt_datetimefield_value(at.replace(tzinfo=UTC))] if at else []) + [first_id],
+    )
+
+
+def stored_file(folder: str, content: bytes, name: str = "document.pdf") -> str:
+    """Save ``content`` once in the private storage and return its name: every bulk row that needs a document points
+    at this one file, so downloads work without writing a million files."""
+    from django.core.files.base import ContentFile
+
+    from core.storage import private_storage
+
+    return private_storage().save(f"{folder}/bulk-demo-{name}", ContentFile(content))
+
+
+# --- Loading ----------------------------------------------------------------------------------------------------------
+
+
+class IndexesSetAside:
+    """On PostgreSQL, drop the plain indexes of ``models``' tables while they are loaded; ``rebuild`` builds a table's
+    again (after everything sent before). Indexes that back a constraint (primary keys, unique columns) stay; a partial
+    unique index is rebuilt, so a duplicate would still fail loudly."""
+
+    def __init__(self, model_list: Iterable[type[models.Model]]):
+        self.tables = sorted({model._meta.db_table for model in model_list})
+        self.definitions: dict[str, list[str]] = {}
+
+    def __enter__(self):
+        if connection.vendor != "postgresql" or not self.tables:
+            return self
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT tablename, indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() AND tablename = "
+                "ANY(%s) AND indexname NOT IN (SELECT conname FROM pg_constraint WHERE contype IN ('p', 'u', 'x'))",
+                [self.tables],
+            )
+            for table, name, definition in cursor.fetchall():
+                cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
+                self.definitions.setdefault(table, []).append(definition)
+            cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
+        return self
+
+    def rebuild(self, model_list: Iterable[type[models.Model]]) -> None:
+        for model in model_list:
+            for definition in self.definitions.pop(model._meta.db_table, []):
+                execute(definition)
+
+    def __exit__(self, *exc_info):
+        if exc_info[0] is None:
+            for definitions in list(self.definitions.values()):
+                for definition in definitions:
+                    execute(definition)
+            self.definitions.clear()
+        return False
+
+
+def _skip_foreign_key_checks() -> bool:
+    """On PostgreSQL, for the rest of the transaction, leave out the foreign-key triggers of the rows written.
+
+    Needs a superuser; without one the checks run (slower, still right). Returns whether they are off."""
+    if connection.vendor != "postgresql":
+        return False
+    with connection.cursor() as cursor:
+        # Checks deferred by rows written earlier in the same transaction (a test's) run now: a table with pending
+        # checks cannot have its indexes rebuilt.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL session_replication_role = replica")
+    except Exception:  # not a superuser
+        return False
+    return True
+
+
+def analyze(model_list: Iterable[type[models.Model]]) -> None:
+    """Fresh planner statistics for the tables the load filled."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            tables = sorted({model._meta.db_table for model in model_list})
+            cursor.execute(f"ANALYZE {', '.join(connection.ops.quote_name(table) for table in tables)}")
+        else:
+            cursor.execute("ANALYZE")
+
+
+def found() -> list[str]:
+    """What bulk data of an earlier ``--scale`` run the database holds (empty when none)."""
+    return [text for loader in loaders() if (text := loader.found())]
+
+
+def check(scale: int) -> None:
+    """Refuse what cannot work, before the plain demo is even loaded."""
+    if scale < 2:
+        return
+    if connection.vendor == "sqlite" and scale > SQLITE_MAX_SCALE:
+        raise BulkRefused(
+            f"--scale {scale} is too large for SQLite (at most {SQLITE_MAX_SCALE}): bulk rows go in through the ORM there. "
+            "Use PostgreSQL (DATABASE_URL=postgres://…) for the full data set."
+        )
+
+
+def load(scale: int, say: Callable[[str], None] = print) -> BulkRun | None:
+    """Add ``scale`` units of bulk data (after the plain demo). Skips, saying so, when bulk data are already there."""
+    global _pipe
+    from django.apps import apps
+    from django.utils import timezone
+
+    check(scale)
+    earlier = found()
+    if earlier:
+        say(
+            "Bulk data of an earlier --scale run are already here (" + "; ".join(earlier) + "), so none were added: "
+            "--scale adds them once. For another size, load into a fresh database (migrate, then seed_demo --scale N)."
+        )
+        return None
+    run = BulkRun(scale=scale, now=naive(timezone.now()).replace(microsecond=0))
+    ordered = loaders()
+    tables = [apps.get_model(label) for loader in ordered for label in loader.tables]
+    shared = {apps.get_model(label) for label in SHARED_TABLES}
+    last_writer = {}
+    for loader in ordered:
+        for label in loader.tables:
+            last_writer[apps.get_model(label)] = loader.name
+    started = time.perf_counter()
+    Table.written.clear()
+    with transaction.atomic():
+        if not _skip_foreign_key_checks() and connection.vendor == "postgresql":
+            say("(not a superuser: foreign-key checks stay on, the load is slower)")
+        with IndexesSetAside(tables) as indexes:
+            _pipe = _Pipe() if connection.vendor == "postgresql" else None
+            try:
+                for loader in ordered:
+                    began, cpu = time.perf_counter(), time.process_time()
+                    summary = loader.load(run)
+                    # The tables no later loader writes are complete: their indexes are built while the next loads.
+                    indexes.rebuild(model for model, name in last_writer.items() if name == loader.name and model not in shared)
+                    say(f"bulk {loader.name}: {summary} ({time.perf_counter() - began:.0f} s, "
+                        f"of which Python {time.process_time() - cpu:.0f} s)")
+                began = time.perf_counter()
+                run.log.flush()
+                indexes.rebuild(tables)
+                reset_sequences(Table.written | set(tables))
+                drain()
+            except BaseException as error:
+                if _pipe is not None and _pipe.error is not None and _pipe.error is not error:
+                    raise _pipe.error from error  # the statement that failed first, not what failed after it
+                raise
+            finally:
+                if _pipe is not None:
+                    _pipe.close()
+                    _pipe = None
+        say(f"bulk: last rows and indexes ({time.perf_counter() - began:.0f} s)")
+    began = time.perf_counter()
+    analyze(Table.written | set(tables))
+    say(f"bulk: statistics (ANALYZE) ({time.perf_counter() - began:.0f} s); scale {scale} loaded in "
+        f"{time.perf_counter() - started:.0f} s")
+    return run
