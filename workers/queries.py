@@ -11,20 +11,22 @@ Every search uses an index, so it answers as fast among a million workers as amo
   PostgreSQL answers from GIN trigram indexes on the upper-cased names (migration workers 0007), SQLite by reading
   its (small) table.
 - A name that matches nobody is looked for again, tolerating a typing mistake. On PostgreSQL the names close to it
-  (pg_trgm similarity, through the same trigram indexes: "Mokoane" finds Mokoena), the closest first. SQLite has no
-  trigram search: there the stand-in is the names sharing its first three letters (for two words, each word's),
-  which finds a mistake anywhere after them. Only after an exact search found nobody, because closeness must be
-  computed for every near name, which costs more than a contains search when a name is common.
+  (pg_trgm similarity, through the same trigram indexes: "Mokoane" finds Mokoena). SQLite has no trigram search:
+  there the stand-in is the names sharing its first three letters (for two words, each word's), which finds a
+  mistake anywhere after them.
+- Workers found by name come newest registered first, not in the list's name order: a surname borne by a sixth of
+  the register (Mokoena) matches 170,000 workers, and sorting them by name, or by closeness to what was typed, would
+  read every one of them for a page of 50. Newest first, the database reads the register from its newest row and
+  stops after a page when a name is common, and sorts the few rows of a rare name. The column headers still sort.
 """
 
 from __future__ import annotations
 
 import phonenumbers
 from django.contrib.postgres.lookups import TrigramSimilar
-from django.contrib.postgres.search import TrigramSimilarity
 from django.db import connection
 from django.db.models import Q, QuerySet, Value
-from django.db.models.functions import Greatest, Upper
+from django.db.models.functions import Upper
 
 from core.text import normalise_reference
 
@@ -42,12 +44,10 @@ def search_workers(workers: QuerySet, text: str) -> QuerySet:
     if any(character.isdigit() for character in text):
         return workers.filter(number_condition(text))
     words = text.split(" ")
-    found = workers.filter(name_condition(text, words))
+    found = workers.filter(name_condition(text, words)).order_by("-pk")
     if len(text) < CONTAINS_FROM or found.exists():
         return found
-    if connection.vendor == "postgresql":
-        return _close_names(workers, words)
-    return workers.filter(_same_beginning(words))
+    return workers.filter(close_names_condition(words)).order_by("-pk")
 
 
 def number_condition(text: str) -> Q:
@@ -93,31 +93,21 @@ def name_condition(text: str, words: list[str]) -> Q:
     )
 
 
+def close_names_condition(words: list[str]) -> Q:
+    """Names close to the typed ones: pg_trgm similarity on PostgreSQL, the same first letters elsewhere."""
+    if connection.vendor != "postgresql":
+        return _same_beginning(words)
+    if len(words) == 1:
+        return _similar("last_name", words[0]) | _similar("first_name", words[0])
+    first, last = words[0], words[-1]
+    return (_similar("first_name", first) & _similar("last_name", last)) | (
+        _similar("first_name", last) & _similar("last_name", first)
+    )
+
+
 def _similar(column: str, word: str) -> Q:
     # UPPER(column) % 'WORD': the expression of the trigram index, so the index answers it.
     return Q(TrigramSimilar(Upper(column), Value(word.upper())))
-
-
-def _closeness(column: str, word: str):
-    return TrigramSimilarity(Upper(column), Value(word.upper()))
-
-
-def _close_names(workers: QuerySet, words: list[str]) -> QuerySet:
-    """PostgreSQL: the names close to the typed one, the closest first (then in the list's order)."""
-    if len(words) == 1:
-        word = words[0]
-        condition = _similar("last_name", word) | _similar("first_name", word)
-        closeness = Greatest(_closeness("last_name", word), _closeness("first_name", word))
-    else:
-        first, last = words[0], words[-1]
-        condition = (_similar("first_name", first) & _similar("last_name", last)) | (
-            _similar("first_name", last) & _similar("last_name", first)
-        )
-        closeness = Greatest(
-            _closeness("first_name", first) + _closeness("last_name", last),
-            _closeness("first_name", last) + _closeness("last_name", first),
-        )
-    return workers.filter(condition).alias(closeness=closeness).order_by("-closeness", "last_name", "first_name", "pk")
 
 
 def _same_beginning(words: list[str]) -> Q:
