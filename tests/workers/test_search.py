@@ -108,3 +108,17 @@ def test_the_register_page_searches_with_it(cast, client, people):
     client.force_login(cast.registrar)
     page = client.get(reverse("workers:worker_list"), {"q": "Mokeona"})
     assert people["thabo"] in [row.record for row in page.context["table"].page.object_list]
+
+
+def test_agency_staff_find_by_name_only_their_agencys_workers_each_once(cast, client):
+    from workers.models import AgencyWorker
+
+    ours = WorkerFactory(first_name="Thabo", last_name="Sekoati", agency=cast.agency_a)
+    AgencyWorker.objects.create(agency=cast.agency_b, worker=ours)  # also recruited by agency B
+    WorkerFactory(first_name="Lineo", last_name="Sekoati", agency=cast.agency_b)
+    ended = WorkerFactory(first_name="Mpho", last_name="Sekoati", agency=cast.agency_a)
+    AgencyWorker.objects.filter(worker=ended).update(ended_at="2026-01-01T00:00:00Z")
+    client.force_login(cast.agency_staff)
+    for text in ("seko", "Sekaoti", "Thabo Sekoati"):
+        rows = client.get(reverse("workers:worker_list"), {"q": text}).context["table"].page.object_list
+        assert [row.record for row in rows] == [ours], text
