@@ -50,7 +50,8 @@ MAIN_TABLES = {
 class Scenario:
     name: str
     run: Callable[[Any], Any]
-    budget_seconds: float
+    # None: timed for comparison only (Django admin's changelist), no budget of ours.
+    budget_seconds: float | None
     prepare: Callable[[int], Any] = field(default=lambda scale: None)
     repeat: int = 5
     # Which figure the budget is for: "median", or "p95" (the budgets for pages).
@@ -59,6 +60,8 @@ class Scenario:
     size: Callable[[Any], dict] | None = None
     # A stable name for comparisons and the JSON (``name`` may change: some scenarios add their query count to it).
     key: str = ""
+    # The module under benchmarks/scenarios that defines it (set when the scenarios are collected; --only may name it).
+    module: str = ""
 
     def __post_init__(self) -> None:
         if self.budget_on not in ("median", "p95"):
@@ -112,7 +115,7 @@ class Result:
 
     @property
     def within_budget(self) -> bool:
-        return self.budgeted <= self.scenario.budget_seconds
+        return self.scenario.budget_seconds is None or self.budgeted <= self.scenario.budget_seconds
 
     @property
     def query_count(self) -> int | None:
@@ -290,7 +293,7 @@ def results_json(results: list[Result], comparisons: list[ComparisonResult], sca
                 "p95_ms": _ms(result.p95),
                 "worst_ms": _ms(result.worst),
                 "timings_ms": [_ms(timing) for timing in result.timings],
-                "budget_ms": _ms(result.scenario.budget_seconds),
+                "budget_ms": None if result.scenario.budget_seconds is None else _ms(result.scenario.budget_seconds),
                 "budget_on": result.scenario.budget_on,
                 "within_budget": result.within_budget,
             }
@@ -323,9 +326,11 @@ def table(results: list[Result], engine_name: str, scale: int, comparisons=()) -
         "-" * (name_width + 90),
     ]
     for result in results:
-        verdict = "ok" if result.within_budget else "OVER BUDGET"
+        verdict = "-" if result.scenario.budget_seconds is None else "ok" if result.within_budget else "OVER BUDGET"
         queries = "-" if result.query_count is None else str(result.query_count)
-        budget = f"{result.scenario.budget_seconds * 1000:.0f} {'p95' if result.scenario.budget_on == 'p95' else 'med'}"
+        budget = "-" if result.scenario.budget_seconds is None else (
+            f"{result.scenario.budget_seconds * 1000:.0f} {'p95' if result.scenario.budget_on == 'p95' else 'med'}"
+        )
         lines.append(
             f"{result.scenario.name:<{name_width}} {_size_text(result):<34} {queries:>7} {result.median * 1000:>10.1f} "
             f"{result.p95 * 1000:>9.1f} {budget:>10}  {verdict}"
