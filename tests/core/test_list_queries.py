@@ -345,6 +345,10 @@ def corrective_actions(cast, count):
     ]
 
 
+def findings(cast, count):
+    return [_finding(LicenceFactory().agency).audit.reference for _ in range(count)]
+
+
 def recommendations(cast, count):
     from inspections.models import SanctionRecommendation
 
@@ -436,6 +440,8 @@ LIST_PAGES = [
     ListPage("inspections:audit_list", "chief_inspector", audits),
     ListPage("inspections:audit_list", "agency_staff", audits_of_agency_a),
     ListPage("inspections:my_actions", "agency_staff", corrective_actions),
+    ListPage("inspections:finding_list", "chief_inspector", findings),
+    ListPage("inspections:action_list", "chief_inspector", corrective_actions),
     ListPage("inspections:recommendation_list", "licensing_officer", recommendations),
     ListPage("inspections:inspector_list", "chief_inspector", inspectors),
     ListPage("inspections:holiday_list", "chief_inspector", holidays),
