@@ -545,14 +545,47 @@ class Contract(ConcurrentTransitionMixin, models.Model):
             models.Index(fields=["status", "-created_at", "-id"], name="contract_status_created_idx"),
             models.Index(fields=["agency", "-created_at", "-id"], name="contract_agency_created_idx"),
             models.Index(fields=["agency", "status", "-created_at", "-id"], name="contract_agency_status_idx"),
-            models.Index(fields=["agreement", "status"], name="contract_agreement_status_idx"),
+            # The quota figure too: an agreement's contracts holding a place that start in a year.
+            models.Index(fields=["agreement", "status", "start_date"], name="contract_agreement_status_idx"),
             models.Index(fields=["worker", "status"], name="contract_worker_status_idx"),
-            # The compliance figures read one agreement's contracts whose milestone falls in a period.
-            models.Index(fields=["agreement", "submitted_at"], name="contract_agr_submitted_idx"),
-            models.Index(fields=["agreement", "approved_at"], name="contract_agr_approved_idx"),
+            # The compliance figures (reports.figures) read one agreement's contracts whose milestone falls in a period.
+            # Each index carries the columns its figures read (INCLUDE on PostgreSQL), so they are counted from the
+            # index alone instead of fetching hundreds of thousands of wide rows (the stored rule results make a
+            # contract's row about 2 kB): the wage, fee and deferred-pay figures of contracts submitted, the
+            # breakdowns of contracts approved, workers abroad and training at departure, endings by status.
+            models.Index(
+                fields=["agreement", "submitted_at"],
+                include=[
+                    "start_date",
+                    "sector",
+                    "currency",
+                    "wage_amount",
+                    "wage_period",
+                    "days_per_month",
+                    "hours_per_week",
+                    "recruitment_fee",
+                    "deferred_pay_percent",
+                ],
+                name="contract_agr_submitted_idx",
+            ),
+            models.Index(
+                fields=["agreement", "approved_at"],
+                include=["sector", "occupation", "employer", "agency", "worker", "start_date"],
+                name="contract_agr_approved_idx",
+            ),
             models.Index(fields=["agreement", "cleared_at"], name="contract_agr_cleared_idx"),
-            models.Index(fields=["agreement", "departed_on"], name="contract_agr_departed_idx"),
-            models.Index(fields=["agreement", "ended_on"], name="contract_agr_ended_idx"),
+            models.Index(
+                fields=["agreement", "departed_on"],
+                include=["ended_on", "worker", "start_date"],
+                name="contract_agr_departed_idx",
+            ),
+            models.Index(fields=["agreement", "ended_on", "status"], name="contract_agr_ended_idx"),
+            # The agencies and workers under an agreement (the oversight and SMS figures, the lists' "under agreement"
+            # filters), probed one agency or worker at a time.
+            models.Index(fields=["agency", "agreement"], name="contract_agency_agreement_idx"),
+            models.Index(fields=["worker", "agreement"], name="contract_worker_agreement_idx"),
+            # And, on PostgreSQL only, contract_rules_not_passed_idx (migration 0009): the contracts with a rule failed
+            # or not checked, for the rule table.
         ]
 
     def __str__(self) -> str:
