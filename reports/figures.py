@@ -35,13 +35,16 @@ from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 from urllib.parse import urlencode
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection, connections, router, transaction
 from django.db.models import (
     Aggregate,
     Case,
     Count,
+    DateField,
     F,
     FloatField,
+    Func,
     IntegerField,
     Max,
     OuterRef,
@@ -309,8 +312,9 @@ def _flow_figures(agreement_id: int | None, current: Period, previous: Period) -
     first, _after = previous.bounds
     _first, after = current.bounds
     log = StateLog.objects.filter(
-        content_type__app_label="contracts",
-        content_type__model="contract",
+        # The content type's id, not a join on its name: the planner then knows nearly every row of the log is a
+        # contract's, and does not intersect millions of them with the states' few.
+        content_type=ContentType.objects.get_for_model(Contract),
         state__in=list(LOGGED_MILESTONES.values()),
         timestamp__gte=first,
         timestamp__lt=after,
@@ -369,9 +373,25 @@ def _age_band_labels() -> dict[str, str]:
     }
 
 
+def _years_before(field: str, years: int) -> Func:
+    """PostgreSQL: the date ``years`` whole years before ``field``'s (29 February to 28 February in a common year)."""
+    return Func(F(field), template=f"(%(expressions)s - INTERVAL '{int(years)} years')::date", output_field=DateField())
+
+
 def _with_age_band(contracts):
     """``band``: the worker's age on the contract's start date in whole years, put in its band (all in the database)."""
     born = "worker__date_of_birth"
+    if connection.vendor == "postgresql":
+        # Younger than N on the start date: born after the day N years before it. The same bands as the year,
+        # month and day arithmetic below (a birthday on 29 February is reached on 1 March in a common year either
+        # way), at a fraction of the cost: PostgreSQL's EXTRACT returns numeric, and the bands evaluated the age once
+        # per limit, for every approved contract (1 s of the breakdowns at 2 million contracts).
+        bands = [
+            When(**{f"{born}__gt": _years_before("start_date", limit)}, then=Value(band))
+            for band, limit in AGE_BANDS
+            if limit is not None
+        ]
+        return contracts.annotate(band=Case(*bands, default=Value(AGE_BANDS[-1][0])))
     birthday_still_to_come = Case(
         When(
             Q(start_month__lt=F("born_month")) | Q(start_month=F("born_month"), start_day__lt=F("born_day")),
@@ -1061,8 +1081,7 @@ def _oversight_figures(agreement_id: int | None, current: Period, previous: Peri
     # A licence may be suspended and reinstated within one period, and status_changed_at keeps only the last change:
     # suspensions are read from the transition log (revocation is final, so its date column is enough).
     suspensions = StateLog.objects.filter(
-        content_type__app_label="agencies",
-        content_type__model="licence",
+        content_type=ContentType.objects.get_for_model(Licence),
         state=LicenceStatus.SUSPENDED,
         timestamp__gte=previous.bounds[0],
         timestamp__lt=current.bounds[1],

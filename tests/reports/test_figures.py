@@ -205,6 +205,49 @@ def test_breakdowns_of_the_contracts_approved_in_the_period(cast, setting):
     assert table("by_district") == Counter(c.worker.get_district_display() for c in approved)
 
 
+def test_age_bands_reach_a_29_february_birthday_on_1_march_in_a_common_year(cast, setting):
+    """PostgreSQL bands by date arithmetic, SQLite by year, month and day: both as the age of the person."""
+    from tests.factories import passport_worker
+
+    # (born, start of the contract): 24 the day before the 25th birthday, 25 on it, in common and leap years.
+    cases = [
+        (D(2000, 2, 29), D(2025, 2, 28)),  # 24: the birthday falls on 1 March in 2025
+        (D(2000, 2, 29), D(2025, 3, 1)),  # 25
+        (D(2003, 2, 28), D(2028, 2, 29)),  # 25: a leap-day start, the birthday the day before
+        (D(2003, 3, 1), D(2028, 2, 29)),  # 24
+        (D(1971, 2, 28), D(2026, 2, 27)),  # 54
+        (D(1971, 2, 28), D(2026, 2, 28)),  # 55
+    ]
+    for born, start in cases:
+        worker = passport_worker(cast.agency_a, date_of_birth=born)
+        # Placed a day later and moved, as a year after 29 February is no date for place_contract's end.
+        contract = place_contract(setting, worker=worker, status="approved", approved=D(2026, 4, 2), start=start + D.resolution)
+        Contract.objects.filter(pk=contract.pk).update(start_date=start)
+    figures = compute_figures(agreement_id=setting["agreement"].pk, start=START, end=END)
+    bands = Counter(band_of(age_on(born, start)) for born, start in cases)
+    assert bands == {"Under 25": 2, "25–34": 2, "45–54": 1, "55 and over": 1}
+    assert {row[0]: row[1] for row in figures.table("by_age_band").rows} == {
+        label: bands.get(label, 0) for label in ["Under 25", "25–34", "35–44", "45–54", "55 and over"]
+    }
+
+
+def test_breakdown_rows_come_most_first_then_by_name(cast, setting):
+    from contracts.models import Sector, SectorTerms
+    from tests.factories import passport_worker
+
+    farming = Sector.objects.get(code="agriculture")
+    SectorTerms.objects.create(terms=setting["terms"], sector=farming, wage_floor=Decimal("3000"), currency="ZAR")
+    for district, sector in [("maseru", farming), ("maseru", farming), ("leribe", None), ("berea", None)]:
+        worker = passport_worker(cast.agency_a, district=district)
+        chosen = {"sector": sector} if sector else {}
+        place_contract(setting, worker=worker, status="approved", approved=D(2026, 4, 2), **chosen)
+    figures = compute_figures(agreement_id=setting["agreement"].pk, start=START, end=END)
+    assert [row[0] for row in figures.table("by_district").rows] == ["Maseru", "Berea", "Leribe"]
+    assert [row[1] for row in figures.table("by_district").rows] == [2, 1, 1]
+    sectors = [row[0] for row in figures.table("by_sector").rows]
+    assert sectors == sorted(sectors) and len(sectors) == 2  # two contracts each: by name
+
+
 # --- Compliance ----------------------------------------------------------------------------------------------------------
 
 
