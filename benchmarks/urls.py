@@ -11,12 +11,13 @@ site = admin.AdminSite(name="bench_admin")
 
 @admin.register(Contract, site=site)
 class ContractAdmin(admin.ModelAdmin):
-    """Our contract list's columns, filters, search, order and page size, set up the way the admin's documentation
-    advises for big tables (related rows joined, no second count of the whole table)."""
+    """Our contract list's columns, its filters that choose among records (status, agreement, agency, sector: a
+    thousand agencies in both), search, order and page size, set up the way the admin's documentation advises for
+    big tables (related rows joined, no second count of the whole table)."""
 
     list_display = ("reference", "worker", "agency", "employer", "employer_country", "start_date", "end_date", "status")
     list_select_related = ("worker", "agency", "employer__country")
-    list_filter = ("status", "agreement")
+    list_filter = ("status", "agreement", "agency", "sector")
     search_fields = ("=reference", "=worker__national_id", "=worker__passport_number", "^worker__last_name")
     ordering = ("-created_at", "-id")
     list_per_page = 50

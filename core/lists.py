@@ -9,13 +9,18 @@ roles without the ``personal_data.export`` capability.
 
 from __future__ import annotations
 
+import copy
 import csv
 from collections.abc import Iterator
 from typing import Any
 
 import django_tables2 as tables
+from django import forms
+from django.forms.utils import flatatt
 from django.http import HttpResponseBadRequest, StreamingHttpResponse
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django_filters.views import FilterView
 from django_tables2 import LazyPaginator, SingleTableMixin
@@ -54,6 +59,36 @@ def stream_csv(rows: Iterator[list[Any]], filename: str) -> StreamingHttpRespons
     return response
 
 
+class QuickSelect(forms.Select):
+    """A filter's drop-down written out in Python, with the same markup as Django's.
+
+    Django renders each <option> through two templates: a filter choosing among a thousand agencies cost more
+    than the rest of its list page (~100 ms). Groups of options (<optgroup>) are left to Django."""
+
+    def render(self, name: str, value: Any, attrs: dict | None = None, renderer: Any = None) -> str:
+        choices = list(self.choices)
+        if any(isinstance(label, (list, tuple)) for _value, label in choices):
+            return super().render(name, value, attrs, renderer)
+        chosen = set(self.format_value(value))
+        options = []
+        for option_value, label in choices:
+            text = "" if option_value is None else str(option_value)
+            options.append(
+                format_html('<option value="{}"{}>{}</option>', text, mark_safe(" selected") if text in chosen else "", label)
+            )
+        final_attrs = self.build_attrs(self.attrs, attrs)
+        return format_html('<select name="{}"{}>\n{}\n</select>', name, flatatt(final_attrs), mark_safe("\n".join(options)))
+
+
+def quick_selects(form: forms.Form) -> None:
+    """Every plain drop-down of ``form`` written out by ``QuickSelect`` (same choices, same attributes)."""
+    for field in form.fields.values():
+        if type(field.widget) is forms.Select:
+            widget = copy.copy(field.widget)
+            widget.__class__ = QuickSelect
+            field.widget = widget
+
+
 class RecordListView(access.CapabilityRequiredMixin, SingleTableMixin, FilterView):
     template_name = "core/list.html"
     # Not ``paginate_by``: that would make the ListView count every row too.
@@ -63,6 +98,11 @@ class RecordListView(access.CapabilityRequiredMixin, SingleTableMixin, FilterVie
     # URL name of the "add" button, and the capability it needs.
     create_url_name: str = ""
     create_capability: str = ""
+
+    def get_filterset(self, filterset_class: Any) -> Any:
+        filterset = super().get_filterset(filterset_class)
+        quick_selects(filterset.form)
+        return filterset
 
     def get_table_pagination(self, table: Any) -> dict:
         # LazyPaginator looks one page ahead instead of counting every row.

@@ -36,19 +36,17 @@ CONTAINS_FROM = 3
 FALLBACK_PREFIX = 3
 
 
-def search_workers(workers: QuerySet, text: str, agency_id: int | None = None) -> QuerySet:
+def search_workers(workers: QuerySet, text: str) -> QuerySet:
     """``workers`` narrowed to those ``text`` names (see the module's docstring for how).
 
-    ``agency_id``: the searching agency's staff see only its workers (``workers`` is already scoped to them). Its
-    open links are then also joined, so that the database can walk that agency's workers newest first instead of
-    the whole register's: an agency's workers are a small, often old part of it."""
+    For agency staff, ``workers`` should join the agency's open links (as the worker list does), so that the
+    database can walk that agency's workers newest first instead of the whole register's: an agency's workers are
+    a small, often old part of it."""
     text = " ".join(text.split())
     if not text:
         return workers
     if any(character.isdigit() for character in text):
         return workers.filter(number_condition(text))
-    if agency_id is not None:
-        workers = workers.filter(agency_links__agency_id=agency_id, agency_links__ended_at__isnull=True)
     words = text.split(" ")
     found = workers.filter(name_condition(text, words)).order_by("-pk")
     if len(text) < CONTAINS_FROM or found.exists():

@@ -42,10 +42,14 @@ class WorkerListView(RecordListView):
 
     def get_queryset(self):
         links = _visible_links(self.request.user, ended_at__isnull=True)
-        return (
-            Worker.objects.visible_to(self.request.user)
-            .prefetch_related(Prefetch("agency_links", queryset=links, to_attr="open_links"))
-            .order_by("last_name", "first_name", "pk")
+        workers = Worker.objects.visible_to(self.request.user)
+        agency_id = None if access.is_ministry(self.request.user) else access.agency_id_of(self.request.user)
+        if agency_id is not None:
+            # The agency's open links joined as well (at most one per worker): the database may then start from the
+            # agency's workers instead of walking the register's million and asking of each whether it is theirs.
+            workers = workers.filter(agency_links__agency_id=agency_id, agency_links__ended_at__isnull=True)
+        return workers.prefetch_related(Prefetch("agency_links", queryset=links, to_attr="open_links")).order_by(
+            "last_name", "first_name", "pk"
         )
 
 
