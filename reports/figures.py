@@ -900,17 +900,32 @@ def _predeparture_figures(agreement_id: int | None, current: Period, previous: P
     periods = {"current": current, "previous": previous}
     contracts = _contracts(agreement_id).filter(departed_on__gte=previous.start, departed_on__lte=current.end)
     terms = TermsInForce(agreement_id)
-    complete, nothing_required = terms.training_complete(), terms.nothing_required()
-    counts = contracts.order_by().aggregate(
-        **_both(
-            lambda period: [
-                ("deployed", Count("departed_on", filter=period.day_q("departed_on"))),
-                ("complete", Count("departed_on", filter=period.day_q("departed_on") & complete)),
-                ("none_required", Count("departed_on", filter=period.day_q("departed_on") & nothing_required)),
-            ],
-            periods,
+    counts = Counter(
+        contracts.order_by().aggregate(
+            **_both(
+                lambda period: [
+                    ("deployed", Count("departed_on", filter=period.day_q("departed_on"))),
+                    ("none_required", Count("departed_on", filter=period.day_q("departed_on") & terms.nothing_required())),
+                ],
+                periods,
+            )
         )
     )
+    # Training complete (terms.training_complete(), as the contract list filters it): the contracts whose terms
+    # require nothing, and, per set of courses the versions require (usually one), the contracts under those versions
+    # whose worker held a valid certificate for each course, counted by a query with the certificate tests at the top
+    # of its WHERE: PostgreSQL joins the certificates once (a semi-join) instead of probing them for every contract
+    # (seconds at 2 million contracts).
+    for which in periods:
+        counts[f"complete__{which}"] = counts[f"none_required__{which}"]
+    for courses, windows in terms.windows_by_courses().items():
+        if courses:
+            certified = contracts.filter(windows, *(terms.valid_certificate(course) for course in courses)).order_by()
+            counts.update(
+                certified.aggregate(
+                    **_both(lambda period: [("complete", Count("departed_on", filter=period.day_q("departed_on")))], periods)
+                )
+            )
 
     # Sessions held: completed sessions starting in the period, of the courses the agreement requires (any version).
     sessions = Session.objects.filter(status=SessionStatus.COMPLETED)

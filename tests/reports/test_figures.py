@@ -377,6 +377,48 @@ def test_quota_used_counts_places_held_by_contracts_starting_in_the_year(setting
 # --- Pre-departure ---------------------------------------------------------------------------------------------------------
 
 
+def test_training_complete_under_versions_requiring_different_courses(setting):
+    """Each contract is held to the courses of the terms in force on its start date: one course, two, or none."""
+    from contracts.models import AgreementTerms
+    from predeparture.models import Course
+    from tests.factories import certificate_for, passport_worker
+
+    orientation = Course.objects.create(code="PDO", title="Pre-departure orientation", validity_months=12)
+    safety = Course.objects.create(code="MSF", title="Mine safety", validity_months=12)
+    setting["terms"].required_courses.add(orientation)
+    agreement = setting["agreement"]
+    both = AgreementTerms.objects.create(
+        agreement=agreement, effective_from=D(2026, 3, 1), max_contract_months=24, max_worker_fee=Decimal("0")
+    )
+    both.required_courses.add(orientation, safety)
+    AgreementTerms.objects.create(agreement=agreement, effective_from=D(2026, 4, 1), max_contract_months=24, max_worker_fee=0)
+    required = [(D(2026, 4, 1), set()), (D(2026, 3, 1), {orientation, safety}), (agreement.in_force_from, {orientation})]
+    departed = D(2026, 5, 15)
+    # (start of the contract, courses the worker holds a certificate for, issued before departure)
+    cases = [
+        (D(2026, 2, 1), {orientation}),  # one course required, held
+        (D(2026, 2, 1), set()),  # one required, none held
+        (D(2026, 3, 15), {orientation}),  # two required, one held
+        (D(2026, 3, 15), {orientation, safety}),  # two required, both held
+        (D(2026, 4, 15), set()),  # none required
+    ]
+    for start, held in cases:
+        worker = passport_worker(setting["agency"])
+        for course in held:
+            certificate_for(worker, course, D(2026, 1, 10))
+        place_contract(setting, worker=worker, status="deployed", departed=departed, start=start)
+
+    def courses_on(start):
+        return next(courses for effective, courses in required if effective <= start)
+
+    complete = sum(1 for start, held in cases if courses_on(start) <= held)
+    none_required = sum(1 for start, _held in cases if not courses_on(start))
+    assert (complete, none_required) == (3, 1)
+    figures = compute_figures(agreement_id=agreement.pk, start=START, end=END)
+    share = (Decimal(complete * 100) / len(cases)).quantize(Decimal("0.1"))
+    assert figures.table("training_at_deployment").rows == [[len(cases), complete, share, none_required]]
+
+
 def test_training_complete_and_valid_on_the_departure_day(setting):
     from predeparture.models import Course, Enrolment, Session
     from tests.factories import UserFactory, certificate_for, passport_worker
