@@ -112,13 +112,16 @@ JOB_ORDER_COLUMNS = ["id", "reference", "agency_id", "employer_id", "agreement_i
                      "contract_months", "work_place", "valid_from", "valid_until", "demand_letter", "demand_letter_name",
                      "demand_letter_type", "status", "decision_reason", "submitted_at", "submitted_by_id", "decided_at"]
 CONTRACT_COLUMNS = ["id", "reference", "worker_id", "agency_id", "job_order_id", "employer_id", "agreement_id",
-                    "occupation_id", "sector_id", "job_title", "work_place", "wage_amount", "currency", "wage_period",
-                    "days_per_month", "hours_per_week", "start_date", "end_date", "recruitment_fee", "deferred_pay_percent",
-                    "accommodation_provided", "transport_provided", "insurer", "insurance_policy", "insurance_until",
-                    "medical_on", "medical_until", "status", "status_reason", "compliance", "compliance_checked_at",
-                    "warnings_override", "created_at", "created_by_id", "submitted_at", "approved_at", "cleared_at",
-                    "departed_on", "departure_border_post", "ended_on", "return_border_post", "ending_reminded_at",
-                    "signed_copy", "signed_copy_name", "signed_copy_type", "signed_copy_uploaded_at"]
+                    "occupation_id", "sector_id", "job_title", "work_place", "wage_amount", "start_date", "end_date",
+                    "deferred_pay_percent", "medical_on", "medical_until", "status", "status_reason", "compliance_checked_at",
+                    "created_at", "submitted_at", "approved_at", "cleared_at", "departed_on", "departure_border_post",
+                    "ended_on", "return_border_post", "ending_reminded_at", "signed_copy", "signed_copy_name",
+                    "signed_copy_type", "signed_copy_uploaded_at"]
+# The same in nearly every contract (a South African one whose rules all passed): COPY leaves them out, the table's
+# column defaults give them (core.bulk.Table's ``same``); the others write them.
+USUAL = {"currency": "ZAR", "wage_period": "month", "days_per_month": None, "hours_per_week": Decimal("45.0"),
+         "recruitment_fee": Decimal("0"), "accommodation_provided": True, "transport_provided": True, "insurer": "",
+         "insurance_policy": "", "insurance_until": None, "warnings_override": "", "created_by_id": None}
 CLEARANCE_COLUMNS = ["id", "contract_id", "number", "issued_on", "valid_until", "issued_at", "issued_by_id", "automatic",
                      "public_token"]
 
@@ -368,7 +371,6 @@ class ContractWriter:
         self.run, self.clock, self.job_orders, self.registrar_id = run, clock, job_orders, registrar_id
         self.log, self.sms, self.rng = log, sms, rng
         self.today, self.now = run.today, run.now
-        self.contracts = Table(Contract, CONTRACT_COLUMNS)
         self.clearances = Table(DeploymentClearance, CLEARANCE_COLUMNS)
         self.model = Contract
         self.next = self.first = next_id(Contract)
@@ -391,6 +393,9 @@ class ContractWriter:
             "training": failing("training_complete", "Required training not complete: %(missing)s.",
                                 {"missing": "PDO-GEN, PDO-ZA"}),
         }
+        # Most contracts are South African and passed every rule: what they have in common goes in once.
+        self.usual = Table(Contract, CONTRACT_COLUMNS, same=dict(USUAL, compliance=self.compliance["pass"]))
+        self.contracts = Table(Contract, [*CONTRACT_COLUMNS, *USUAL, "compliance"])
         self.eras = {era: Weighted(weights) for era, weights in STATUS_WEIGHTS.items()}
         self.status_counts: dict[str, int] = {}
         self.mu_per_year: dict[int, int] = {}
@@ -469,22 +474,26 @@ class ContractWriter:
         if status in ("deployed", "completed") and end - datetime.timedelta(days=ENDING_NOTICE_DAYS) <= today:
             reminded = max(moment(end - datetime.timedelta(days=ENDING_NOTICE_DAYS), 6), cleared or created)
             reminded = min(reminded, self.now - datetime.timedelta(minutes=1))
-        self.contracts.add((
+        row = (
             contract_id, reference, plan_.first_id + worker, agency.id, job_order["id"], job_order["employer"]["id"],
             terms.agreement_id, job_order["occupation"], job_order["sector_id"], job_order["title"],
-            job_order["employer"]["town"], job_order["wage"], terms.currency, "month", None, Decimal("45.0"), start, end,
-            fee, job_order["deferred"], True, True,
-            "Mauritius Union Assurance" if insured else "", f"POL-{contract_id}" if insured else "",
-            end if insured else None,
+            job_order["employer"]["town"], job_order["wage"], start, end, job_order["deferred"],
             start - datetime.timedelta(days=40) if medical_ok else None,
             start + datetime.timedelta(days=335) if medical_ok else None,
-            status, REASONS.get(status, ""), self.compliance[results], submitted or created,
-            OVER_WARNINGS if waiting_training else "", created, None, submitted, approved, cleared, departed,
+            status, REASONS.get(status, ""), submitted or created, created, submitted, approved, cleared, departed,
             BORDER_POSTS[contract_id % len(BORDER_POSTS)] if departed else "", ended,
             BORDER_POSTS[(contract_id + 1) % len(BORDER_POSTS)] if ended else "", reminded,
             self.signed if signed else "", "signed-contract.pdf" if signed else "", "application/pdf" if signed else "",
             submitted if signed else None,
-        ))
+        )
+        if results == "pass" and not insured and terms.currency == "ZAR":
+            self.usual.add(row)
+        else:
+            self.contracts.add((
+                *row, terms.currency, "month", None, Decimal("45.0"), fee, True, True,
+                "Mauritius Union Assurance" if insured else "", f"POL-{contract_id}" if insured else "",
+                end if insured else None, OVER_WARNINGS if waiting_training else "", None, self.compliance[results],
+            ))
         # The transition log, as each step wrote it.
         source = "draft"
         for transition in path:
@@ -551,6 +560,7 @@ class ContractWriter:
 
     def flush(self) -> None:
         self.contracts.flush()
+        self.usual.flush()
         self.clearances.flush()
 
     def tell_of_sanctions(self, agencies: dict) -> int:
@@ -638,7 +648,8 @@ def load(run: BulkRun) -> str:
     run.shared["status_answers"] = writer.statuses
     run.shared["agency_workers"] = writer.samples
     statuses = ", ".join(f"{status} {count:,}" for status, count in sorted(writer.status_counts.items(), key=lambda r: -r[1]))
-    return (f"{writer.contracts.count:,} contracts ({statuses}), {writer.clearances.count:,} clearances, {orders:,} job "
+    contracts = writer.contracts.count + writer.usual.count
+    return (f"{contracts:,} contracts ({statuses}), {writer.clearances.count:,} clearances, {orders:,} job "
             f"orders, {len(employers):,} employers, {extra} more agreements, {sms.count:,} SMS ({told:,} sanction notices), "
             f"{len(writer.trainees):,} workers to train, {writer.fallbacks:,} drafts dropped for a busy worker")
 

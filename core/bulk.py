@@ -28,10 +28,11 @@ from __future__ import annotations
 
 import base64
 import bisect
+import collections
+import contextlib
 import datetime
 import functools
 import itertools
-import queue
 import random
 import threading
 import time
@@ -198,53 +199,99 @@ def token(rng: random.Random) -> str:
 
 
 class _Pipe:
-    """Runs COPY and other statements in order on the same connection (and transaction) from a second thread, so the
-    server works while Python makes the next batch. psycopg serialises the connection's use between threads. At most
-    ``BATCHES_AHEAD`` batches of rows wait, so Python never runs far ahead; other statements (index builds, history
-    copies) never make Python wait. The first error stops it and is raised in the loading thread."""
+    """Runs COPY and other statements on the same connection (and transaction) from a second thread, so the server
+    works while Python makes the next batch.
+
+    Rows and the statements that follow them (history copies, sequences) run in the order sent; at most
+    ``BATCHES_AHEAD`` batches of rows wait, so Python never runs far ahead. Index builds of finished tables wait on a
+    second list, run when nothing else is waiting: the server builds them while Python makes rows. A query of the
+    loading thread (through Django) goes between two of the writer's statements: it waits for the one running, not
+    for the whole queue. The first error stops the writer and is raised in the loading thread."""
 
     BATCHES_AHEAD = 4
+    GRACE = 0.3  # seconds after a query of the loading thread before the writer starts a statement
 
     def __init__(self):
         connection.ensure_connection()
         self.raw = connection.connection
-        self.queue: queue.Queue = queue.Queue()
+        self.ordered: collections.deque = collections.deque()
+        self.background: collections.deque = collections.deque()
         self.batches = threading.BoundedSemaphore(self.BATCHES_AHEAD)
+        self.turn = threading.Condition()
+        self.writing = False
+        self.asking = 0  # queries of the loading thread waiting for their turn
+        self.pending = 0  # statements sent and not yet run
+        self.closing = False
+        self.last_query = 0.0
         self.error: BaseException | None = None
+        self.timings: dict[str, float] = {}
         self.thread = threading.Thread(target=self._run, name="bulk-writer", daemon=True)
         self.thread.start()
 
+    def _next(self):
+        with self.turn:
+            while True:
+                self.turn.wait_for(lambda: (self.ordered or self.background or self.closing) and not self.asking)
+                # The loading thread's queries come in runs (a loader's start): let a run finish before a long statement.
+                pause = self.last_query + self.GRACE - time.monotonic()
+                if pause <= 0 or self.closing:
+                    break
+                self.turn.wait(pause)
+            if not self.ordered and not self.background:
+                return None
+            item = self.ordered.popleft() if self.ordered else self.background.popleft()
+            self.writing = True
+            return item
+
     def _run(self) -> None:
-        while True:
-            item = self.queue.get()
+        while (item := self._next()) is not None:
+            kind, statement, payload = item
+            began = time.perf_counter()
             try:
-                if item is None:
-                    return
-                kind, statement, payload = item
-                try:
-                    if self.error is None:
-                        with self.raw.cursor() as cursor:
-                            if kind == "copy":
-                                with cursor.copy(statement) as copy:
-                                    copy.write(payload)
-                            else:
-                                cursor.execute(statement, payload)
-                finally:
-                    if kind == "copy":
-                        self.batches.release()
+                if self.error is None:
+                    with self.raw.cursor() as cursor:
+                        if kind == "copy":
+                            with cursor.copy(statement) as copy:
+                                copy.write(payload)
+                        else:
+                            cursor.execute(statement, payload)
             except BaseException as error:  # raised in the loading thread at its next call
                 self.error = error
             finally:
-                self.queue.task_done()
+                key = statement.split("(")[0][:60] if kind == "copy" else statement[:40]
+                self.timings[key] = self.timings.get(key, 0.0) + time.perf_counter() - began
+                if kind == "copy":
+                    self.batches.release()
+                with self.turn:
+                    self.writing = False
+                    self.pending -= 1
+                    self.turn.notify_all()
 
-    def send(self, kind: str, statement: str, payload) -> None:
+    def query(self, execute, sql, params, many, context):
+        """Django's execute wrapper for the loading thread: wait for the writer's statement to end, then go first."""
+        with self.turn:
+            self.asking += 1
+            self.turn.wait_for(lambda: not self.writing)
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            with self.turn:
+                self.asking -= 1
+                self.last_query = time.monotonic()
+                self.turn.notify_all()
+
+    def send(self, kind: str, statement: str, payload, *, background: bool = False) -> None:
         self.check()
         if kind == "copy":
             self.batches.acquire()
-        self.queue.put((kind, statement, payload))
+        with self.turn:
+            (self.background if background else self.ordered).append((kind, statement, payload))
+            self.pending += 1
+            self.turn.notify_all()
 
     def drain(self) -> None:
-        self.queue.join()
+        with self.turn:
+            self.turn.wait_for(lambda: self.pending == 0 or self.error is not None)
         self.check()
 
     def check(self) -> None:
@@ -252,17 +299,22 @@ class _Pipe:
             raise self.error
 
     def close(self) -> None:
-        self.queue.put(None)
+        with self.turn:
+            self.closing = True
+            self.ordered.clear()  # after an error nothing more runs; after success nothing is left
+            self.background.clear()
+            self.turn.notify_all()
         self.thread.join()
 
 
 _pipe: _Pipe | None = None
 
 
-def execute(statement: str, params: Sequence = ()) -> None:
-    """Run ``statement`` after everything sent before it (on PostgreSQL, in the writer thread)."""
+def execute(statement: str, params: Sequence = (), *, background: bool = False) -> None:
+    """Run ``statement`` after everything sent before it (on PostgreSQL, in the writer thread); ``background``: when
+    the writer has nothing else to do (an index of a table that is complete)."""
     if _pipe is not None:
-        _pipe.send("sql", statement, list(params))
+        _pipe.send("sql", statement, list(params), background=background)
         return
     with connection.cursor() as cursor:
         cursor.execute(statement, params)
@@ -307,6 +359,21 @@ def _sqlite_adapter(model_field) -> Callable[[Any], Any]:
 
 def _bool_text(value) -> str:
     return "\\N" if value is None else "t" if value else "f"
+
+
+def _plain(value) -> str:
+    """A value as PostgreSQL reads it from text (COPY before its escapes, or a quoted literal)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (str, int, Decimal)):
+        return str(value)
+    if isinstance(value, datetime.datetime):
+        return naive(value).isoformat()
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    from psycopg.adapt import Transformer  # anything else psycopg adapts (a JSON default): its own text dump
+
+    return bytes(Transformer().get_dumper(value, "t").dump(value)).decode()
 
 
 def _any_text(value) -> str:
@@ -356,25 +423,48 @@ class Table:
 
     # Every model a Table wrote in this load: ``load`` moves their id sequences past the rows.
     written: set[type[models.Model]] = set()
+    # Tables with a column default to take away at the end (``same``).
+    unfinished: list[Table] = []
 
-    def __init__(self, model: type[models.Model], columns: Sequence[str], batch: int = BATCH):
+    def __init__(self, model: type[models.Model], columns: Sequence[str], batch: int = BATCH, *,
+                 same: dict[str, Any] | None = None):
+        """``same``: columns (attname → value, JSON as text) that hold one value in every row of this table; the columns
+        not given at all hold their field's default. On PostgreSQL such a value becomes the column's default while the
+        table loads (``finish`` takes it away) and stays out of COPY, so the server reads it once, not once a row: for a
+        big JSON value, most of the cost of COPY."""
         self.model, self.columns, self.batch = model, list(columns), batch
         Table.written.add(model)
         self.rows: list[tuple] = []
         self.count = 0
         self.postgresql = connection.vendor == "postgresql"
         fields = {model_field.attname: model_field for model_field in model._meta.concrete_fields}
-        unknown = set(self.columns) - set(fields)
+        unknown = (set(self.columns) | set(same or {})) - set(fields)
         if unknown:
             raise ValueError(f"{model._meta.label} has no columns {sorted(unknown)}")
-        # Left out: every column not given, but the primary key (its sequence numbers the rows).
-        rest = [model_field for name, model_field in fields.items() if name not in self.columns and not model_field.primary_key]
-        defaults = [model_field.get_db_prep_save(model_field.get_default(), connection) for model_field in rest]
+        # One value for every row: the ``same`` ones, and the field's default for every other column not given (but the
+        # primary key, which its sequence numbers).
+        constants = {name: model_field.get_db_prep_save(model_field.get_default(), connection)
+                     for name, model_field in fields.items() if name not in self.columns and not model_field.primary_key}
+        constants.update(same or {})
         quote = connection.ops.quote_name
-        names = [quote(fields[name].column) for name in self.columns] + [quote(model_field.column) for model_field in rest]
+        names = [quote(fields[name].column) for name in self.columns]
+        per_row = []  # constants sent with each row
+        self.defaults_set = []
+        for name, value in constants.items():
+            model_field = fields[name]
+            kept_default = model_field.db_default is not models.NOT_PROVIDED
+            if not self.postgresql or kept_default:
+                names.append(quote(model_field.column))
+                per_row.append(value)
+            elif value is not None:  # (left out, a column without a default is NULL)
+                column = f"ALTER TABLE {quote(model._meta.db_table)} ALTER COLUMN {quote(model_field.column)}"
+                execute(f"{column} SET DEFAULT '{_plain(value).replace(chr(39), chr(39) * 2)}'")
+                self.defaults_set.append(f"{column} DROP DEFAULT")
+        if self.defaults_set:
+            Table.unfinished.append(self)
         if self.postgresql:
             self.statement = f"COPY {quote(model._meta.db_table)} ({', '.join(names)}) FROM STDIN"
-            self.rest_text = "".join("\t" + _any_text(value) for value in defaults) + "\n"
+            self.rest_text = "".join("\t" + _any_text(value) for value in per_row) + "\n"
             self.line = _line_maker([fields[name] for name in self.columns])
             self.converters = [_datetime_text if isinstance(fields[name], models.DateTimeField) else _any_text
                                for name in self.columns]
@@ -382,13 +472,21 @@ class Table:
         else:  # one executemany of plain values, as the ORM would store them
             self.statement = (f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(names)}) "
                               f"VALUES ({', '.join(['%s'] * len(names))})")
-            self.rest_values = tuple(defaults)
+            self.rest_values = tuple(_sqlite_adapter(fields[name])(value) for name, value in
+                                     zip([name for name in constants], per_row, strict=True))
             self.adapt = [_sqlite_adapter(fields[name]) for name in self.columns]
 
     def add(self, row: tuple) -> None:
         self.rows.append(row)
         if len(self.rows) >= self.batch:
             self.flush()
+
+    def finish(self) -> None:
+        """The last rows, and the columns' own defaults back."""
+        self.flush()
+        for statement in self.defaults_set:
+            execute(statement)
+        self.defaults_set = []
 
     def flush(self) -> None:
         if not self.rows:
@@ -536,9 +634,9 @@ def stored_file(folder: str, content: bytes, name: str = "document.pdf") -> str:
 
 
 class IndexesSetAside:
-    """On PostgreSQL, drop the plain indexes of ``models``' tables while they are loaded; ``rebuild`` builds a table's
-    again (after everything sent before). Indexes that back a constraint (primary keys, unique columns) stay; a partial
-    unique index is rebuilt, so a duplicate would still fail loudly."""
+    """On PostgreSQL, drop the indexes and unique constraints of ``models``' tables while they are loaded; ``rebuild``
+    builds a table's again (by one sort each, far faster than millions of insertions at random places). Primary keys
+    stay (their keys come in order). A duplicate still fails loudly, when its constraint or unique index is rebuilt."""
 
     def __init__(self, model_list: Iterable[type[models.Model]]):
         self.tables = sorted({model._meta.db_table for model in model_list})
@@ -547,22 +645,34 @@ class IndexesSetAside:
     def __enter__(self):
         if connection.vendor != "postgresql" or not self.tables:
             return self
+        quote = connection.ops.quote_name
         with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT c.conrelid::regclass::text, c.conname, pg_get_constraintdef(c.oid) FROM pg_constraint c "
+                "WHERE c.contype = 'u' AND c.conrelid::regclass::text = ANY(%s) AND NOT EXISTS "
+                "(SELECT 1 FROM pg_constraint f WHERE f.contype = 'f' AND f.conindid = c.conindid)",
+                [self.tables],
+            )
+            for table, name, definition in cursor.fetchall():
+                cursor.execute(f"ALTER TABLE {quote(table)} DROP CONSTRAINT {quote(name)}")
+                self.definitions.setdefault(table, []).append(
+                    f"ALTER TABLE {quote(table)} ADD CONSTRAINT {quote(name)} {definition}")
             cursor.execute(
                 "SELECT tablename, indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() AND tablename = "
                 "ANY(%s) AND indexname NOT IN (SELECT conname FROM pg_constraint WHERE contype IN ('p', 'u', 'x'))",
                 [self.tables],
             )
             for table, name, definition in cursor.fetchall():
-                cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
+                cursor.execute(f"DROP INDEX {quote(name)}")
                 self.definitions.setdefault(table, []).append(definition)
             cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
         return self
 
     def rebuild(self, model_list: Iterable[type[models.Model]]) -> None:
+        """Build the indexes of these tables, which no statement still to come writes to."""
         for model in model_list:
             for definition in self.definitions.pop(model._meta.db_table, []):
-                execute(definition)
+                execute(definition, background=True)
 
     def __exit__(self, *exc_info):
         if exc_info[0] is None:
@@ -573,7 +683,7 @@ class IndexesSetAside:
         return False
 
 
-def _skip_foreign_key_checks() -> bool:
+def skip_foreign_key_checks() -> bool:
     """On PostgreSQL, for the rest of the transaction, leave out the foreign-key triggers of the rows written.
 
     Needs a superuser; without one the checks run (slower, still right). Returns whether they are off."""
@@ -642,12 +752,15 @@ def load(scale: int, say: Callable[[str], None] = print) -> BulkRun | None:
             last_writer[apps.get_model(label)] = loader.name
     started = time.perf_counter()
     Table.written.clear()
+    Table.unfinished.clear()
     with transaction.atomic():
-        if not _skip_foreign_key_checks() and connection.vendor == "postgresql":
+        if not skip_foreign_key_checks() and connection.vendor == "postgresql":
             say("(not a superuser: foreign-key checks stay on, the load is slower)")
         with IndexesSetAside(tables) as indexes:
             _pipe = _Pipe() if connection.vendor == "postgresql" else None
+            queries = connection.execute_wrapper(_pipe.query) if _pipe else contextlib.nullcontext()
             try:
+                queries.__enter__()
                 for loader in ordered:
                     began, cpu = time.perf_counter(), time.process_time()
                     summary = loader.load(run)
@@ -657,6 +770,8 @@ def load(scale: int, say: Callable[[str], None] = print) -> BulkRun | None:
                         f"of which Python {time.process_time() - cpu:.0f} s)")
                 began = time.perf_counter()
                 run.log.flush()
+                for table in Table.unfinished:
+                    table.finish()
                 indexes.rebuild(tables)
                 reset_sequences(Table.written | set(tables))
                 drain()
@@ -665,8 +780,13 @@ def load(scale: int, say: Callable[[str], None] = print) -> BulkRun | None:
                     raise _pipe.error from error  # the statement that failed first, not what failed after it
                 raise
             finally:
+                queries.__exit__(None, None, None)
                 if _pipe is not None:
                     _pipe.close()
+                    import os
+                    if os.environ.get("BULK_TIMINGS"):
+                        for key, seconds in sorted(_pipe.timings.items(), key=lambda item: -item[1])[:25]:
+                            say(f"  server {seconds:7.1f} s  {key}")
                     _pipe = None
         say(f"bulk: last rows and indexes ({time.perf_counter() - began:.0f} s)")
     began = time.perf_counter()

@@ -313,7 +313,7 @@ def _status_conversation(run: BulkRun, training: Training, rng: random.Random) -
 
 
 def load(run: BulkRun) -> str:
-    from predeparture.models import Enrolment, Session
+    from predeparture.models import Session
 
     rng = run.rng("predeparture")
     training = Training(run, rng)
@@ -323,8 +323,7 @@ def load(run: BulkRun) -> str:
             training.train(trainee)
     training.flush()
     if training.sessions.count:
-        bulk.copy_history(Session, training.first_session)
-        bulk.copy_history(Enrolment, training.first_enrolment)
+        bulk.copy_history(Session, training.first_session)  # (enrolments get none: their page is the session's)
     asked, total = _status_conversation(run, training, rng)
     counts = training.counts
     return (f"{training.sessions.count:,} sessions, {training.enrolments.count:,} enrolments "
@@ -335,6 +334,6 @@ def load(run: BulkRun) -> str:
 
 bulk.register(bulk.BulkLoader(
     name="predeparture", load=load, order=60,
-    tables=("predeparture.Session", "predeparture.Enrolment", "predeparture.HistoricalEnrolment",
-            "predeparture.Attendance", "predeparture.Certificate", "notifications.InboundSms"),
+    tables=("predeparture.Session", "predeparture.Enrolment", "predeparture.Attendance", "predeparture.Certificate",
+            "notifications.InboundSms"),
 ))

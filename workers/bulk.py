@@ -6,9 +6,9 @@ loader knows when that was:
 
 - ``plan`` (before the contracts) numbers the workers and gives each recruiting agency a pool of them, in proportion
   to its share (so agency links are as skewed as the agencies), with what the SMS need: language, consent, a phone;
-- ``write`` (after the contracts) writes the workers, registered a little before their first contract, with an open
-  link to their agency, an ended link to an earlier agency for one in twenty, their history, and the numbers that
-  said STOP.
+- ``write`` (last: the server builds the contracts' indexes meanwhile, while Python makes the training's rows) writes
+  the workers, registered a little before their first contract, with an open link to their agency, an ended link to
+  an earlier agency for one in twenty, their history, and the numbers that said STOP.
 
 Who they are: districts weighted by where Basotho migrants come from, two men for each woman, ages 20 to 60, national
 IDs and passports unique (every recruited worker holds a passport; one in three of the others), a Lesotho mobile for
@@ -76,6 +76,7 @@ SUPPRESSED_COLUMNS = ["number", "reason", "source", "note", "error_code", "recor
 SMS_COLUMNS = ["id", "to", "worker_id", "agency_id", "language", "template_key", "body", "status", "attempts", "last_error",
                "error_code", "provider_id", "segments", "encoding", "ignores_suppression", "created_at", "next_attempt_at",
                "claimed_at", "sent_at", "delivered_at", "status_changed_at"]
+PLAIN = {"attempts": 1, "last_error": "", "error_code": "", "ignores_suppression": False}
 ENDED = "The worker moved to another agency."
 
 
@@ -236,8 +237,7 @@ def write(run: BulkRun) -> str:
             link_id += 1
     for table in (workers, links, suppressed):
         table.flush()
-    bulk.copy_history(Worker, plan_.first_id)
-    bulk.copy_history(AgencyWorker, first_link, date_column="started_at")
+    bulk.copy_history(Worker, plan_.first_id)  # (links get none: the worker's page shows them with their dates)
     return (f"{workers.count:,} workers, {links.count:,} agency links ({ended_links:,} ended), "
             f"{suppressed.count:,} numbers that said STOP")
 
@@ -289,6 +289,9 @@ class WorkerSms:
         self.plan: Workers = run.shared["workers"]
         self.rng = run.rng(f"sms.{name}")
         self.table = Table(OutboundSms, SMS_COLUMNS)
+        # Nine in ten left at the first attempt with nothing to report: those columns go in once (Table's ``same``).
+        self.plain = Table(OutboundSms, [name for name in SMS_COLUMNS if name not in PLAIN],
+                           same={name: value for name, value in PLAIN.items()})
         self.bodies = {(key, language): body for key, language, body in SmsTemplate.objects.values_list("key", "language",
                                                                                                        "body")}
         self.templates: dict[tuple, str] = {}
@@ -379,8 +382,8 @@ class WorkerSms:
                 changed = delivered
             else:
                 delivered, changed = None, sent
-            self.table.add((sms_id, to, worker_id, agency_id, language, key, body, status, 1, "", "", provider_id, segments,
-                            encoding, False, when, when, sent, sent, delivered, changed))
+            self.plain.add((sms_id, to, worker_id, agency_id, language, key, body, status, provider_id, segments, encoding,
+                            when, when, sent, sent, delivered, changed))
             return sms_id
         if status not in ("queued", "sending", "unconfirmed") and when < self.text_cutoff:
             body = ""
@@ -411,11 +414,12 @@ class WorkerSms:
 
     def flush(self) -> None:
         self.table.flush()
+        self.plain.flush()
         self.run.shared["sms_next_id"] = self.next_id
 
     @property
     def count(self) -> int:
-        return self.table.count + len(self.table.rows)
+        return self.table.count + len(self.table.rows) + self.plain.count + len(self.plain.rows)
 
 
 ONE_SECOND = datetime.timedelta(seconds=1)
@@ -424,7 +428,6 @@ _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 
 bulk.register(bulk.BulkLoader(name="workers.plan", load=plan, order=30, found=found))
 bulk.register(bulk.BulkLoader(
-    name="workers", load=write, order=55,
-    tables=("workers.Worker", "workers.AgencyWorker", "workers.HistoricalWorker", "workers.HistoricalAgencyWorker",
-            "notifications.OutboundSms"),
+    name="workers", load=write, order=80,
+    tables=("workers.Worker", "workers.AgencyWorker", "workers.HistoricalWorker", "notifications.OutboundSms"),
 ))
