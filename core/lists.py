@@ -66,12 +66,12 @@ class QuickSelect(forms.Select):
     than the rest of its list page (~100 ms). Groups of options (<optgroup>) are left to Django."""
 
     def render(self, name: str, value: Any, attrs: dict | None = None, renderer: Any = None) -> str:
-        choices = list(self.choices)
-        if any(isinstance(label, (list, tuple)) for _value, label in choices):
-            return super().render(name, value, attrs, renderer)
         chosen = set(self.format_value(value))
         options = []
-        for option_value, label in choices:
+        # A plain loop, not list(): that would ask a model choice list its length, one COUNT query more.
+        for option_value, label in self.choices:
+            if isinstance(label, (list, tuple)):
+                return super().render(name, value, attrs, renderer)
             text = "" if option_value is None else str(option_value)
             options.append(
                 format_html('<option value="{}"{}>{}</option>', text, mark_safe(" selected") if text in chosen else "", label)
