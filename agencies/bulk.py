@@ -370,5 +370,6 @@ def load(run: BulkRun) -> str:
 
 bulk.register(bulk.BulkLoader(
     name="agencies", load=load, order=20, found=found,
-    tables=("agencies.Agency", "agencies.Licence", "agencies.LicenceApplication", "agencies.ApplicationDocument"),
+    tables=("agencies.Agency", "agencies.Licence", "agencies.LicenceApplication", "agencies.ApplicationDocument",
+            "django_fsm_log.StateLog"),
 ))

@@ -81,7 +81,7 @@ REASONS = {
 OVER_WARNINGS = "The agency has booked the worker on the pre-departure courses before the start date."
 BORDER_POSTS = ["Maseru Bridge", "Ficksburg Bridge", "Van Rooyen's Gate", "Caledonspoort", "Qacha's Nek", "Sani Pass"]
 ENDING_NOTICE_DAYS = 30  # contracts.services.ENDING_NOTICE_DAYS
-TRAINED_SINCE = 0.50  # contracts cleared after this point of the register have their training in the register
+TRAINED_SINCE = 0.70  # contracts cleared after this point (about 15 months ago) have their training in the register
 
 # Sector: ISCO-08 occupations (with the job title) and a monthly wage range above every floor of the agreements.
 SECTORS = {
@@ -124,6 +124,9 @@ USUAL = {"currency": "ZAR", "wage_period": "month", "days_per_month": None, "hou
          "insurance_policy": "", "insurance_until": None, "warnings_override": "", "created_by_id": None}
 CLEARANCE_COLUMNS = ["id", "contract_id", "number", "issued_on", "valid_until", "issued_at", "issued_by_id", "automatic",
                      "public_token"]
+
+
+ONE_DAY, SIX_DAYS, FIFTEEN_DAYS = datetime.timedelta(days=1), datetime.timedelta(days=6), datetime.timedelta(days=15)
 
 
 @functools.lru_cache(maxsize=50_000)
@@ -438,21 +441,21 @@ class ContractWriter:
         if live_worker:
             path = ["cancel"]
         age = self.now - created
-
-        def step(index: int) -> datetime.datetime:  # submit, decision, clearance: days after drafting, never in the future
-            offset = [datetime.timedelta(days=1), datetime.timedelta(days=6), datetime.timedelta(days=15)][index]
-            return created + min(offset, age * [0.2, 0.5, 0.8][index])
-
+        # Submission, decision and clearance come 1, 6 and 15 days after drafting (sooner for a recent draft: never in
+        # the future).
+        recent = age < FIFTEEN_DAYS * 1.25
         departed = start if "depart" in path else None
         ended = None
         if status == "completed":
             ended = end
         elif status in ("terminated", "repatriated"):
             ended = min(start + datetime.timedelta(days=30 + rng.randrange(300)), today - datetime.timedelta(days=1))
-        submitted = step(0) if "submit" in path else None
-        decided = step(1) if len(path) > 1 and path[1] in ("approve", "reject", "return_for_correction", "cancel") else None
+        submitted = (created + (min(ONE_DAY, age * 0.2) if recent else ONE_DAY)) if "submit" in path else None
+        decided = None
+        if len(path) > 1 and path[1] in ("approve", "reject", "return_for_correction", "cancel"):
+            decided = created + (min(SIX_DAYS, age * 0.5) if recent else SIX_DAYS)
         approved = decided if "approve" in path else None
-        cleared = step(2) if "clear" in path else None
+        cleared = (created + (min(FIFTEEN_DAYS, age * 0.8) if recent else FIFTEEN_DAYS)) if "clear" in path else None
         cancelled_at = min(created + datetime.timedelta(days=3), self.now) if live_worker else decided
         contract_id = self.next
         self.next += 1

@@ -49,15 +49,15 @@ BATCH = 20_000
 # COPY is what the full data set needs.
 SQLITE_MAX_SCALE = 20
 UTC = datetime.UTC
-# Written by several loaders (through BulkRun.log and workers.bulk.WorkerSms): their indexes are built at the very end.
-SHARED_TABLES = ("django_fsm_log.StateLog", "notifications.OutboundSms", "notifications.InboundSms")
 
 
 @dataclass(frozen=True)
 class BulkLoader:
     """An app's part of ``seed_demo --scale N``: ``load(run)`` writes its rows in bulk and returns a one-line summary.
 
-    ``tables`` are the labels ("app.Model") of the big tables it fills, whose plain indexes are set aside meanwhile;
+    ``tables`` are the labels ("app.Model") of the big tables it fills, whose indexes are set aside until the last
+    loader that names a table is done (so a loader names every big table it writes to, the transition log and the
+    outbox too);
     ``found()`` says what bulk rows of an earlier run are there ("" when none), so that a second run adds nothing."""
 
     name: str
@@ -203,12 +203,13 @@ class _Pipe:
     works while Python makes the next batch.
 
     Rows and the statements that follow them (history copies, sequences) run in the order sent; at most
-    ``BATCHES_AHEAD`` batches of rows wait, so Python never runs far ahead. Index builds of finished tables wait on a
+    ``BYTES_AHEAD`` of rows wait (Python can go on while the server builds a big index, but never runs far ahead
+    of it, nor fills the memory). Index builds of finished tables wait on a
     second list, run when nothing else is waiting: the server builds them while Python makes rows. A query of the
     loading thread (through Django) goes between two of the writer's statements: it waits for the one running, not
     for the whole queue. The first error stops the writer and is raised in the loading thread."""
 
-    BATCHES_AHEAD = 4
+    BYTES_AHEAD = 256 * 2**20
     GRACE = 0.3  # seconds after a query of the loading thread before the writer starts a statement
 
     def __init__(self):
@@ -216,7 +217,7 @@ class _Pipe:
         self.raw = connection.connection
         self.ordered: collections.deque = collections.deque()
         self.background: collections.deque = collections.deque()
-        self.batches = threading.BoundedSemaphore(self.BATCHES_AHEAD)
+        self.waiting_bytes = 0
         self.turn = threading.Condition()
         self.writing = False
         self.asking = 0  # queries of the loading thread waiting for their turn
@@ -260,9 +261,9 @@ class _Pipe:
             finally:
                 key = statement.split("(")[0][:60] if kind == "copy" else statement[:40]
                 self.timings[key] = self.timings.get(key, 0.0) + time.perf_counter() - began
-                if kind == "copy":
-                    self.batches.release()
                 with self.turn:
+                    if kind == "copy":
+                        self.waiting_bytes -= len(payload)
                     self.writing = False
                     self.pending -= 1
                     self.turn.notify_all()
@@ -282,9 +283,10 @@ class _Pipe:
 
     def send(self, kind: str, statement: str, payload, *, background: bool = False) -> None:
         self.check()
-        if kind == "copy":
-            self.batches.acquire()
         with self.turn:
+            if kind == "copy":
+                self.turn.wait_for(lambda: self.waiting_bytes < self.BYTES_AHEAD or self.error is not None)
+                self.waiting_bytes += len(payload)
             (self.background if background else self.ordered).append((kind, statement, payload))
             self.pending += 1
             self.turn.notify_all()
@@ -665,7 +667,7 @@ class IndexesSetAside:
             for table, name, definition in cursor.fetchall():
                 cursor.execute(f"DROP INDEX {quote(name)}")
                 self.definitions.setdefault(table, []).append(definition)
-            cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
+            cursor.execute("SET LOCAL maintenance_work_mem = '1GB'")
         return self
 
     def rebuild(self, model_list: Iterable[type[models.Model]]) -> None:
@@ -745,7 +747,6 @@ def load(scale: int, say: Callable[[str], None] = print) -> BulkRun | None:
     run = BulkRun(scale=scale, now=naive(timezone.now()).replace(microsecond=0))
     ordered = loaders()
     tables = [apps.get_model(label) for loader in ordered for label in loader.tables]
-    shared = {apps.get_model(label) for label in SHARED_TABLES}
     last_writer = {}
     for loader in ordered:
         for label in loader.tables:
@@ -764,8 +765,9 @@ def load(scale: int, say: Callable[[str], None] = print) -> BulkRun | None:
                 for loader in ordered:
                     began, cpu = time.perf_counter(), time.process_time()
                     summary = loader.load(run)
+                    run.log.flush()
                     # The tables no later loader writes are complete: their indexes are built while the next loads.
-                    indexes.rebuild(model for model, name in last_writer.items() if name == loader.name and model not in shared)
+                    indexes.rebuild(model for model, name in last_writer.items() if name == loader.name)
                     say(f"bulk {loader.name}: {summary} ({time.perf_counter() - began:.0f} s, "
                         f"of which Python {time.process_time() - cpu:.0f} s)")
                 began = time.perf_counter()

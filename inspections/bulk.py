@@ -132,6 +132,7 @@ class Inspectorate:
         self.inspectors = _inspectors(run)
         self.sms = WorkerSms(run, "inspections")
         self.counts: dict[str, int] = {}
+        self.deadlines: dict[str, list] | None = None
         self.models = {"Audit": Audit, "Finding": Finding, "CorrectiveAction": CorrectiveAction, "Complaint": Complaint,
                        "AuditPlan": AuditPlan}
 
@@ -250,15 +251,27 @@ class Inspectorate:
 
     # --- Complaints ------------------------------------------------------------------------------------------------
 
-    def complaint(self, agency, worker: int | None, received: datetime.datetime, status: str) -> int:
-        from core.parameters import parameter_value
+    def deadline_days(self, category: str, on: datetime.date) -> int:
+        """``complaints.deadline_days.<category>`` in force on ``on`` (core.parameters.parameter_value), read once."""
+        if self.deadlines is None:
+            from core.models import RegulatoryParameter
 
+            self.deadlines = {}
+            rows = RegulatoryParameter.objects.filter(key__startswith="complaints.deadline_days.").order_by("effective_from")
+            for key, since, value in rows.values_list("key", "effective_from", "value"):
+                self.deadlines.setdefault(key.rsplit(".", 1)[1], []).append((since, int(value)))
+        in_force = [days for since, days in self.deadlines.get(category, []) if since <= on]
+        if not in_force:
+            raise bulk.BulkRefused(f"No answer deadline for {category} complaints on {on}: run migrate first.")
+        return in_force[-1]
+
+    def complaint(self, agency, worker: int | None, received: datetime.datetime, status: str) -> int:
         rng = self.rng
         plan = self.run.shared["workers"]
         categories = Weighted({name: weight for name, (weight, _text) in COMPLAINTS.items()})
         category = categories.draw(rng)
         complaint_id = self.take("Complaint")
-        days = int(parameter_value(f"complaints.deadline_days.{category}", received.date()))
+        days = self.deadline_days(category, bulk.local_date(received))
         due = received.date() + datetime.timedelta(days=days)
         late = rng.random() < 0.15
         resolved = None
@@ -387,4 +400,5 @@ def load(run: BulkRun) -> str:
             f"{inspectorate.sms.count:,} SMS")
 
 
-bulk.register(bulk.BulkLoader(name="inspections", load=load, order=70))
+bulk.register(bulk.BulkLoader(name="inspections", load=load, order=55,
+                               tables=("notifications.OutboundSms", "django_fsm_log.StateLog")))

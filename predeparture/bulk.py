@@ -27,7 +27,6 @@ from core.dates import add_months
 from workers.bulk import DISTRICTS, WorkerSms, can_reply, mobile, sms_moment
 
 SMS_PER_UNIT = 10_000
-COMPLAINT_SMS_PER_UNIT = 20  # what the inspections loader will add after this one (complaints.bulk)
 CAPACITY = 30
 TRAINERS_PER_UNITS = 50
 VENUES = {
@@ -269,7 +268,7 @@ def _status_conversation(run: BulkRun, training: Training, rng: random.Random) -
 
     answers = run.shared.get("status_answers") or []
     written = sum(run.shared.get("sms_statuses", {}).values())
-    wanted = SMS_PER_UNIT * run.units - written - COMPLAINT_SMS_PER_UNIT * run.units
+    wanted = SMS_PER_UNIT * run.units - written
     if not answers or wanted <= 0:
         return 0, written
     sms = WorkerSms(run, "status")
@@ -335,5 +334,5 @@ def load(run: BulkRun) -> str:
 bulk.register(bulk.BulkLoader(
     name="predeparture", load=load, order=60,
     tables=("predeparture.Session", "predeparture.Enrolment", "predeparture.Attendance", "predeparture.Certificate",
-            "notifications.InboundSms"),
+            "notifications.InboundSms", "notifications.OutboundSms", "django_fsm_log.StateLog"),
 ))

@@ -272,6 +272,7 @@ def sms_moment(when: datetime.datetime) -> str:
 FINISHED = {"delivered": 870, "sent": 70, "undelivered": 40, "failed": 18, "unconfirmed": 2}
 RECENT = {"delivered": 600, "sent": 200, "queued": 100, "sending": 30, "unconfirmed": 20, "undelivered": 35, "failed": 15}
 RECENT_DAYS = 3
+UNFINISHED = ("queued", "sending", "unconfirmed")
 ERRORS = {"undelivered": [("30003", "Unreachable destination handset"), ("30005", "Unknown destination handset")],
           "failed": [("30008", "Unknown error"), ("21614", "The number is not a mobile number")],
           "unconfirmed": [("", "The provider did not answer in time; checked before any resend")],
@@ -358,7 +359,11 @@ class WorkerSms:
         """One outbox row; returns its id. Finished ones older than the retention periods have lost text and number."""
         rng, now = self.rng, self.now
         if status is None:
-            status = (self.recent if when >= self.recent_since else self.finished).draw(rng)
+            if when >= self.recent_since:
+                # The first recent messages take the statuses only recent ones can have, so each is in the outbox.
+                status = next((name for name in UNFINISHED if name not in self.statuses), None) or self.recent.draw(rng)
+            else:
+                status = self.finished.draw(rng)
         if body.isascii():  # our texts hold none of GSM-7's two-septet characters ({ } [ ] ~ | ^ \\)
             segments, encoding = (1 if len(body) <= 160 else -(-len(body) // 153)), "GSM-7"
         elif set(_NON_ASCII.findall(body)) <= GSM7_BASIC:
@@ -429,5 +434,5 @@ _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 bulk.register(bulk.BulkLoader(name="workers.plan", load=plan, order=30, found=found))
 bulk.register(bulk.BulkLoader(
     name="workers", load=write, order=80,
-    tables=("workers.Worker", "workers.AgencyWorker", "workers.HistoricalWorker", "notifications.OutboundSms"),
+    tables=("workers.Worker", "workers.AgencyWorker", "workers.HistoricalWorker"),
 ))
