@@ -940,14 +940,35 @@ def _predeparture_figures(agreement_id: int | None, current: Period, previous: P
         .values("count")
     )
     sessions = sessions.annotate(seats=Coalesce(Subquery(seats, output_field=IntegerField()), 0)).order_by()
-    held = current.moment_q("starts_at")
-    rows = list(
-        sessions.filter(held)
+    # One pass over the sessions of both periods, by course: the table takes this period's, the headline figures the
+    # sums (a session's seats are counted once, for the period it started in).
+    by_course = list(
+        sessions.filter(starts_at__gte=previous.bounds[0], starts_at__lt=current.bounds[1])
         .values("course__code", "course__title", "course_id")
-        .annotate(sessions=Count("pk"), capacity=Sum("capacity"), taken=Sum("seats"))
+        .annotate(
+            **_both(
+                lambda period: [
+                    ("held", Count("pk", filter=period.moment_q("starts_at"))),
+                    ("capacity", Sum("capacity", filter=period.moment_q("starts_at"))),
+                    ("taken", Sum("seats", filter=period.moment_q("starts_at"))),
+                ],
+                periods,
+            )
+        )
         .order_by("course__code")
-        .values_list("course__code", "course__title", "course_id", "sessions", "capacity", "taken")
     )
+    rows = [
+        (
+            course["course__code"],
+            course["course__title"],
+            course["course_id"],
+            course["held__current"],
+            course["capacity__current"],
+            course["taken__current"],
+        )
+        for course in by_course
+        if course["held__current"]
+    ]
     # The agreement's required courses (any version): the terms already read them.
     required_courses = sorted({course for courses in terms.courses.values() for course in courses})
 
@@ -962,16 +983,13 @@ def _predeparture_figures(agreement_id: int | None, current: Period, previous: P
     def deployed_link(**query) -> str:
         return _milestone_link(agreement_id, "deployed", current, **query)
 
-    session_counts = sessions.filter(starts_at__gte=previous.bounds[0], starts_at__lt=current.bounds[1]).aggregate(
-        **_both(
-            lambda period: [
-                ("held", Count("pk", filter=period.moment_q("starts_at"))),
-                ("capacity", Sum("capacity", filter=period.moment_q("starts_at"))),
-                ("taken", Sum("seats", filter=period.moment_q("starts_at"))),
-            ],
-            periods,
-        )
-    )
+    def total(name: str):
+        """The sum over courses; None, as SUM gives it, when no session started in that period."""
+        values = [course[name] for course in by_course if course[name] is not None]
+        return sum(values) if values else None
+
+    session_counts = {f"{name}__{which}": total(f"{name}__{which}") for name in ("capacity", "taken") for which in periods}
+    session_counts |= {f"held__{which}": sum(course[f"held__{which}"] for course in by_course) for which in periods}
     deployed, complete_count, none_required = (
         counts["deployed__current"],
         counts["complete__current"],
