@@ -1342,7 +1342,16 @@ def _reach_figures(agreement_id: int | None, current: Period, previous: Period) 
         """The outbox: messages to the agreement's workers queued on a day of ``period`` (and meeting ``query``)."""
         return _link("notifications:outbox", **_days(period, "since", "until"), agreement=scope_value(agreement_id), **query)
 
-    # Opt-outs and consent are kept on lists that cannot be filtered by agreement (yet): those numbers have no list.
+    def opt_outs_link(period: Period) -> str:
+        """The failed-numbers page: numbers of the agreement's workers that said STOP on a day of ``period``."""
+        return _link(
+            "notifications:failed_numbers",
+            reason=SuppressionReason.OPTED_OUT,
+            **_days(period, "since", "until"),
+            agreement=scope_value(agreement_id),
+        )
+
+    # Consent withdrawn is kept on the worker's record, which no list filters by the day it changed: that row has none.
     lists = {
         "queued": {},
         "sent": {"sent": "true"},
@@ -1362,7 +1371,11 @@ def _reach_figures(agreement_id: int | None, current: Period, previous: Period) 
     ]
     rows = [[label, *_pair(counts, name)] for label, name in zip(labels, names, strict=True)]
     links = [
-        _row_links([label], outbox_link(current, **lists[name]), outbox_link(previous, **lists[name])) if name in lists else []
+        _row_links([label], outbox_link(current, **lists[name]), outbox_link(previous, **lists[name]))
+        if name in lists
+        else _row_links([label], opt_outs_link(current), opt_outs_link(previous))
+        if name == "opted_out"
+        else []
         for label, name in zip(labels, names, strict=True)
     ]
     tables = [
@@ -1399,6 +1412,7 @@ def _reach_figures(agreement_id: int | None, current: Period, previous: Period) 
             label=_("Numbers opted out of SMS"),
             value=counts["opted_out__current"],
             previous=counts["opted_out__previous"],
+            link=opt_outs_link(current),
         ),
     ]
     return figures, tables

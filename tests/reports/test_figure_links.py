@@ -17,7 +17,7 @@ from agencies.models import Licence
 from contracts.models import Contract
 from core.access import Role
 from inspections.models import Audit, ChecklistItem, Complaint, CorrectiveAction, Finding
-from notifications.models import OutboundSms
+from notifications.models import OutboundSms, SuppressedNumber, SuppressionReason
 from predeparture.models import Course, Session
 from reports.figures import compute_figures
 from tests.factories import LicenceFactory, UserFactory, certificate_for, contract_setting, passport_worker
@@ -199,6 +199,16 @@ def world(cast, setting):
             created_at=moment(day),
             sent_at=moment(day) if sent else None,
         )
+    # Opt-outs: A's worker said STOP in the period, another before it; B's worker and a number of no worker in it;
+    # a number of A's that the provider refused (not an opt-out).
+    for number, day, reason in [
+        (trained.mobile.as_e164, D(2026, 4, 20), SuppressionReason.OPTED_OUT),
+        (untrained.mobile.as_e164, D(2026, 3, 5), SuppressionReason.OPTED_OUT),
+        (b_worker.mobile.as_e164, D(2026, 4, 21), SuppressionReason.OPTED_OUT),
+        ("+26658000001", D(2026, 4, 22), SuppressionReason.OPTED_OUT),
+        (earlier.mobile.as_e164, D(2026, 4, 23), SuppressionReason.PERMANENT_FAILURE),
+    ]:
+        SuppressedNumber.objects.create(number=number, reason=reason, source="sms", created_at=moment(day))
     return {"A": setting["agreement"], "B": other["agreement"]}
 
 
@@ -241,6 +251,7 @@ HEADLINE = [
     ("complaints_resolved", 2),
     ("sms_sent", 3),
     ("sms_delivered", 1),
+    ("sms_opt_outs", 1),  # A's worker in the period; the other was before it, B's is under B, the last refused
 ]
 SHARES = {  # share figures: (records meeting it, records it is a share of)
     "wage_at_floor_share": (2, 3),
