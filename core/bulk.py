@@ -33,6 +33,7 @@ import contextlib
 import datetime
 import functools
 import itertools
+import os
 import random
 import threading
 import time
@@ -65,6 +66,10 @@ class BulkLoader:
     order: int = 100
     tables: tuple[str, ...] = ()
     found: Callable[[], str] = field(default=lambda: "")
+    # Indexes kept while loading, by table label: all but those whose definition names one of the words. Keys that come
+    # in order (times, ids, a few statuses) cost little to insert, and the server has time for it while Python makes
+    # the rows; an index on keys in random order (a worker, a phone number) is better built again afterwards.
+    keep: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 LOADERS: list[BulkLoader] = []
@@ -210,7 +215,7 @@ class _Pipe:
     for the whole queue. The first error stops the writer and is raised in the loading thread."""
 
     BYTES_AHEAD = 256 * 2**20
-    GRACE = 0.3  # seconds after a query of the loading thread before the writer starts a statement
+    GRACE = 2.0  # seconds after a query of the loading thread before the writer starts a statement
 
     def __init__(self):
         connection.ensure_connection()
@@ -259,8 +264,7 @@ class _Pipe:
             except BaseException as error:  # raised in the loading thread at its next call
                 self.error = error
             finally:
-                key = statement.split("(")[0][:60] if kind == "copy" else statement[:40]
-                self.timings[key] = self.timings.get(key, 0.0) + time.perf_counter() - began
+                self._count(statement.split("(")[0][:60] if kind == "copy" else statement[:40], began)
                 with self.turn:
                     if kind == "copy":
                         self.waiting_bytes -= len(payload)
@@ -270,9 +274,11 @@ class _Pipe:
 
     def query(self, execute, sql, params, many, context):
         """Django's execute wrapper for the loading thread: wait for the writer's statement to end, then go first."""
+        began = time.perf_counter()
         with self.turn:
             self.asking += 1
             self.turn.wait_for(lambda: not self.writing)
+            self._count("(loading thread waits for a query's turn)", began)
         try:
             return execute(sql, params, many, context)
         finally:
@@ -283,18 +289,25 @@ class _Pipe:
 
     def send(self, kind: str, statement: str, payload, *, background: bool = False) -> None:
         self.check()
+        began = time.perf_counter()
         with self.turn:
             if kind == "copy":
                 self.turn.wait_for(lambda: self.waiting_bytes < self.BYTES_AHEAD or self.error is not None)
+                self._count("(loading thread waits for room)", began)
                 self.waiting_bytes += len(payload)
             (self.background if background else self.ordered).append((kind, statement, payload))
             self.pending += 1
             self.turn.notify_all()
 
     def drain(self) -> None:
+        began = time.perf_counter()
         with self.turn:
             self.turn.wait_for(lambda: self.pending == 0 or self.error is not None)
+            self._count("(loading thread waits for everything sent)", began)
         self.check()
+
+    def _count(self, key: str, began: float) -> None:
+        self.timings[key] = self.timings.get(key, 0.0) + time.perf_counter() - began
 
     def check(self) -> None:
         if self.error is not None:
@@ -423,7 +436,8 @@ class Table:
     column left out gets the field's default, worked out once, so no unique column may be left out (the primary key
     may: its sequence numbers the rows). On PostgreSQL with COPY; elsewhere with one executemany per batch."""
 
-    # Every model a Table wrote in this load: ``load`` moves their id sequences past the rows.
+    # Every model a Table wrote rows of in this load: ``load`` moves their id sequences past the rows, and ``next_id``
+    # waits for them to be in.
     written: set[type[models.Model]] = set()
     # Tables with a column default to take away at the end (``same``).
     unfinished: list[Table] = []
@@ -435,7 +449,6 @@ class Table:
         table loads (``finish`` takes it away) and stays out of COPY, so the server reads it once, not once a row: for a
         big JSON value, most of the cost of COPY."""
         self.model, self.columns, self.batch = model, list(columns), batch
-        Table.written.add(model)
         self.rows: list[tuple] = []
         self.count = 0
         self.postgresql = connection.vendor == "postgresql"
@@ -495,6 +508,7 @@ class Table:
             return
         rows, self.rows = self.rows, []
         self.count += len(rows)
+        Table.written.add(self.model)
         if not self.postgresql:
             adapt, rest = self.adapt, self.rest_values
             values = [tuple([convert(value) for convert, value in zip(adapt, row, strict=True)]) + rest for row in rows]
@@ -547,19 +561,16 @@ class Numbers:
 
     def __init__(self, model: type[models.Model], field_name: str, prefix: str, width: int):
         self.model, self.field_name, self.prefix, self.width = model, field_name, prefix, width
+        # The numbers taken before the load (the plain demo's, a few), read at once: no query while rows are made.
         self.last: dict[int, int] = {}
+        for number in model._default_manager.filter(**{f"{field_name}__startswith": f"{prefix}-"}).values_list(
+                field_name, flat=True).iterator():
+            _prefix, year, sequence = number.rsplit("-", 2)
+            if year.isdigit() and sequence.isdigit():
+                self.last[int(year)] = max(self.last.get(int(year), 0), int(sequence))
 
     def next(self, year: int) -> str:
-        if year not in self.last:
-            start = f"{self.prefix}-{year}-"
-            taken = (
-                self.model._default_manager.filter(**{f"{self.field_name}__startswith": start})
-                .order_by(f"-{self.field_name}")
-                .values_list(self.field_name, flat=True)
-                .first()
-            )
-            self.last[year] = int(taken.rsplit("-", 1)[1]) if taken else 0
-        self.last[year] += 1
+        self.last[year] = self.last.get(year, 0) + 1
         if self.last[year] >= 10**self.width:
             raise BulkRefused(f"More than {10**self.width - 1:,} {self.prefix} numbers in {year}: the scale is too large.")
         return f"{self.prefix}-{year}-{self.last[year]:0{self.width}d}"
@@ -572,11 +583,13 @@ class TransitionLog:
                "description"]
 
     def __init__(self):
+        from django.contrib.contenttypes.models import ContentType
         from django_fsm_log.models import StateLog
 
         self.table = Table(StateLog, self.COLUMNS)
         self.next = next_id(StateLog)
-        self.content_types: dict[type, int] = {}
+        self.content_types: dict[type, int] = {
+            content_type.model_class(): content_type.pk for content_type in ContentType.objects.all()}
 
     def add(self, model: type[models.Model], object_id: int, when: datetime.datetime, by_id: int | None, source: str,
             target: str, transition: str, description: str | None = None) -> None:
@@ -638,10 +651,12 @@ def stored_file(folder: str, content: bytes, name: str = "document.pdf") -> str:
 class IndexesSetAside:
     """On PostgreSQL, drop the indexes and unique constraints of ``models``' tables while they are loaded; ``rebuild``
     builds a table's again (by one sort each, far faster than millions of insertions at random places). Primary keys
-    stay (their keys come in order). A duplicate still fails loudly, when its constraint or unique index is rebuilt."""
+    stay (their keys come in order), and the indexes ``keep`` names (table → words: an index whose definition has none
+    of them stays). A duplicate still fails loudly, when its constraint or unique index is rebuilt."""
 
-    def __init__(self, model_list: Iterable[type[models.Model]]):
+    def __init__(self, model_list: Iterable[type[models.Model]], keep: dict[str, tuple[str, ...]] | None = None):
         self.tables = sorted({model._meta.db_table for model in model_list})
+        self.keep = keep or {}
         self.definitions: dict[str, list[str]] = {}
 
     def __enter__(self):
@@ -665,6 +680,8 @@ class IndexesSetAside:
                 [self.tables],
             )
             for table, name, definition in cursor.fetchall():
+                if table in self.keep and not any(word in definition for word in self.keep[table]):
+                    continue
                 cursor.execute(f"DROP INDEX {quote(name)}")
                 self.definitions.setdefault(table, []).append(definition)
             cursor.execute("SET LOCAL maintenance_work_mem = '1GB'")
@@ -757,7 +774,12 @@ def load(scale: int, say: Callable[[str], None] = print) -> BulkRun | None:
     with transaction.atomic():
         if not skip_foreign_key_checks() and connection.vendor == "postgresql":
             say("(not a superuser: foreign-key checks stay on, the load is slower)")
-        with IndexesSetAside(tables) as indexes:
+        keep: dict[str, tuple[str, ...]] = {}
+        for loader in ordered:
+            for label, words in loader.keep.items():
+                table = apps.get_model(label)._meta.db_table
+                keep[table] = tuple(sorted(set(keep.get(table, ())) | set(words)))
+        with IndexesSetAside(tables, keep) as indexes:
             _pipe = _Pipe() if connection.vendor == "postgresql" else None
             queries = connection.execute_wrapper(_pipe.query) if _pipe else contextlib.nullcontext()
             try:
@@ -785,8 +807,7 @@ def load(scale: int, say: Callable[[str], None] = print) -> BulkRun | None:
                 queries.__exit__(None, None, None)
                 if _pipe is not None:
                     _pipe.close()
-                    import os
-                    if os.environ.get("BULK_TIMINGS"):
+                    if os.environ.get("BULK_TIMINGS"):  # where the server's time went, for whoever tunes the load
                         for key, seconds in sorted(_pipe.timings.items(), key=lambda item: -item[1])[:25]:
                             say(f"  server {seconds:7.1f} s  {key}")
                     _pipe = None

@@ -1,7 +1,7 @@
 """Pre-departure training's part of ``seed_demo --scale N`` (core/bulk.py): the training of the workers the contracts
 loader left in ``run.shared["trainees"]``, and the conversation of workers who text STATUS.
 
-Each worker whose contract was cleared in the last two years or so took every course the agreement requires
+Each worker whose contract was cleared in the last fifteen months or so took every course the agreement requires
 (``PDO-GEN`` and ``PDO-ZA`` for South Africa) in a session in their home district, between drafting and clearance:
 all modules attended, the test passed, a certificate issued on the day. Sessions are a day each, Tuesdays and
 Thursdays, 30 seats, taught by the ministry's trainers (bulk trainers are added, one per fifty units, at least three).

@@ -11,7 +11,7 @@ class Command(BaseCommand):
         "Load realistic Lesotho demo data and one login per role. Safe to run again. With --scale N (N ≥ 2), add N units "
         "of bulk data on top: one unit is 1 agency, 1,000 workers, 2,000 contracts and 10,000 SMS with their job "
         "orders, training, audits and complaints, so --scale 1000 is the full data set (1,000 agencies, 1 million "
-        "workers, 2 million contracts, 10 million SMS; about 10 minutes on PostgreSQL). Bulk data are added once."
+        "workers, 2 million contracts, 10 million SMS; about 11 minutes on PostgreSQL with 2 cores). Bulk data are added once."
     )
 
     def add_arguments(self, parser):
