@@ -181,6 +181,20 @@ def _empty_cache():
     yield
 
 
+@pytest.fixture
+def ratelimit_clock(monkeypatch):
+    """The rate limiter's clock, stopped 20 seconds into a minute, so no test straddles two windows.
+
+    The limiter counts in fixed windows; a test that sends its requests across a minute boundary would see
+    the count start again. The returned list holds "now" in seconds: move it on with ``clock[0] += 40``.
+    """
+    import types
+
+    now = [60 * 16_666_667 + 20.0]
+    monkeypatch.setattr("core.ratelimit.time", types.SimpleNamespace(time=lambda: now[0]))
+    return now
+
+
 @pytest.fixture(autouse=True)
 def _empty_sms_outbox():
     from notifications import backends

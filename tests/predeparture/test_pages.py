@@ -47,7 +47,7 @@ def test_lookup_needs_the_passport_number(client, certificate):
     assert right.status_code == 302 and right["Location"].endswith(certificate.public_token + "/")
 
 
-def test_public_pages_are_rate_limited(client, certificate):
+def test_public_pages_are_rate_limited(client, certificate, ratelimit_clock):
     url = reverse("predeparture:lookup")
     for _ in range(PUBLIC_REQUESTS_PER_MINUTE):
         client.get(url, {"number": "PDT-2026-000001", "passport_number": "X"})
