@@ -39,26 +39,19 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection, connections, router, transaction
 from django.db.models import (
     Aggregate,
-    Case,
     Count,
-    DateField,
     F,
     FloatField,
-    Func,
     IntegerField,
     Max,
     OuterRef,
     Q,
     Subquery,
     Sum,
-    Value,
-    When,
 )
 from django.db.models.functions import (
     Cast,
     Coalesce,
-    ExtractDay,
-    ExtractMonth,
     ExtractYear,
     Substr,
     TruncMonth,
@@ -71,12 +64,15 @@ from agencies.models import Agency, Licence, LicenceStatus
 from config.routers import replica_reads
 from contracts import compliance
 from contracts.filters import (
+    AGE_BAND_CHOICES,
+    AGE_BANDS,
     DATED_MILESTONES,
     LOGGED_MILESTONES,
     abroad_q,
     agencies_active_under,
     dated_milestone_q,
     scope_value,
+    with_age_band,
     workers_under,
 )
 from contracts.models import HOLDS_POSITION, Agreement, AgreementTerms, Contract, Employer, Occupation, Sector
@@ -360,59 +356,6 @@ def _flow_figures(agreement_id: int | None, current: Period, previous: Period) -
 
 # --- Breakdowns ------------------------------------------------------------------------------------------------------
 
-AGE_BANDS = [("under_25", 25), ("25_34", 35), ("35_44", 45), ("45_54", 55), ("55_plus", None)]
-
-
-def _age_band_labels() -> dict[str, str]:
-    return {
-        "under_25": _("Under 25"),
-        "25_34": _("25–34"),
-        "35_44": _("35–44"),
-        "45_54": _("45–54"),
-        "55_plus": _("55 and over"),
-    }
-
-
-def _years_before(field: str, years: int) -> Func:
-    """PostgreSQL: the date ``years`` whole years before ``field``'s (29 February to 28 February in a common year)."""
-    return Func(F(field), template=f"(%(expressions)s - INTERVAL '{int(years)} years')::date", output_field=DateField())
-
-
-def _with_age_band(contracts):
-    """``band``: the worker's age on the contract's start date in whole years, put in its band (all in the database)."""
-    born = "worker__date_of_birth"
-    if connection.vendor == "postgresql":
-        # Younger than N on the start date: born after the day N years before it. The same bands as the year,
-        # month and day arithmetic below (a birthday on 29 February is reached on 1 March in a common year either
-        # way), at a fraction of the cost: PostgreSQL's EXTRACT returns numeric, and the bands evaluated the age once
-        # per limit, for every approved contract (1 s of the breakdowns at 2 million contracts).
-        bands = [
-            When(**{f"{born}__gt": _years_before("start_date", limit)}, then=Value(band))
-            for band, limit in AGE_BANDS
-            if limit is not None
-        ]
-        return contracts.annotate(band=Case(*bands, default=Value(AGE_BANDS[-1][0])))
-    birthday_still_to_come = Case(
-        When(
-            Q(start_month__lt=F("born_month")) | Q(start_month=F("born_month"), start_day__lt=F("born_day")),
-            then=Value(1),
-        ),
-        default=Value(0),
-        output_field=IntegerField(),
-    )
-    bands = [When(age__lt=limit, then=Value(band)) for band, limit in AGE_BANDS if limit is not None]
-    return (
-        contracts.annotate(
-            start_month=ExtractMonth("start_date"),
-            start_day=ExtractDay("start_date"),
-            born_month=ExtractMonth(born),
-            born_day=ExtractDay(born),
-        )
-        .annotate(age=ExtractYear("start_date") - ExtractYear(born) - birthday_still_to_come)
-        .annotate(band=Case(*bands, default=Value(AGE_BANDS[-1][0])))
-    )
-
-
 def _breakdown_figures(agreement_id: int | None, current: Period, previous: Period) -> tuple[list[Figure], list[FigureTable]]:
     approved = _contracts(agreement_id).filter(dated_milestone_q("approved", current.start, current.end)).order_by()
     note = _("Contracts approved in the period.")
@@ -470,6 +413,7 @@ def _breakdown_figures(agreement_id: int | None, current: Period, previous: Peri
         _("Occupation"),
         # Major groups are one digit: Python orders them as the database does.
         [[f"{major} {major_titles.get(major, '')}".strip(), count] for (major,), count in majors],
+        links=[approved_link(occupation_group=major) for (major,), _count in majors],
     )
     employers = ranked(
         counted("employer_id"), Employer.objects.order_by("name", "country_id", "pk").values_list("pk", "name", "country_id")
@@ -479,6 +423,7 @@ def _breakdown_figures(agreement_id: int | None, current: Period, previous: Peri
         _("By destination employer"),
         _("Employer"),
         [[f"{name} ({country})", count] for _pk, name, country, count in employers],
+        links=[approved_link(employer=pk) for pk, _name, _country, _count in employers],
     )
     agencies = ranked(
         counted("agency_id"),
@@ -495,10 +440,10 @@ def _breakdown_figures(agreement_id: int | None, current: Period, previous: Peri
     # The worker's sex, district and age band in one pass over the approved contracts and their workers (a few
     # dozen groups at most: the choices of two fields and five bands), each table summed from it.
     by_person = (
-        _with_age_band(approved)
-        .values("worker__sex", "worker__district", "band")
+        with_age_band(approved)
+        .values("worker__sex", "worker__district", "age_band")
         .annotate(count=Count("*"))
-        .values_list("worker__sex", "worker__district", "band", "count")
+        .values_list("worker__sex", "worker__district", "age_band", "count")
     )
     by_sex, by_district, by_band = Counter(), Counter(), Counter()
     for sex, district, band, count in by_person:
@@ -520,12 +465,13 @@ def _breakdown_figures(agreement_id: int | None, current: Period, previous: Peri
         chart="pie",
         links=[approved_link(sex=sex) for sex, _count in by_sex],
     )
-    labels = _age_band_labels()
+    labels = dict(AGE_BAND_CHOICES)
     add(
         "by_age_band",
         _("By age at the start of the contract"),
         _("Age"),
-        [[labels[key], by_band.get(key, 0)] for key, _limit in AGE_BANDS],
+        [[str(labels[key]), by_band.get(key, 0)] for key, _limit in AGE_BANDS],
+        links=[approved_link(age_band=key) for key, _limit in AGE_BANDS],
     )
     districts = dict(District.choices)
     by_district = most_first(by_district)

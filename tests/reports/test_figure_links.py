@@ -288,7 +288,8 @@ def test_every_linked_table_number_lists_that_many_records(client, world, minist
                         assert len(listed(client, link)) == value, (table.key, row, table.columns[position], link)
                         followed += 1
         assert followed > 70  # every section's tables carry links
-        assert all(figures.table(key).links for key in ("by_sector", "by_agency", "by_sex", "by_district", "quota"))
+        linked = ("by_sector", "by_occupation", "by_employer", "by_agency", "by_sex", "by_age_band", "by_district", "quota")
+        assert all(figures.table(key).links for key in linked)
 
 
 def test_all_agreements_link_to_every_agreement_but_only_agencies_active_under_one(client, world, ministry):

@@ -146,7 +146,7 @@ def band_of(age):
     return "Under 25" if age < 25 else "25–34" if age < 35 else "35–44" if age < 45 else "45–54" if age < 55 else "55 and over"
 
 
-def test_breakdowns_of_the_contracts_approved_in_the_period(cast, setting):
+def test_breakdowns_of_the_contracts_approved_in_the_period(cast, setting, client):
     from contracts.models import Employer, Occupation, Sector, SectorTerms
     from tests.factories import LicenceFactory, passport_worker
 
@@ -203,6 +203,21 @@ def test_breakdowns_of_the_contracts_approved_in_the_period(cast, setting):
         label: bands.get(label, 0) for label in ["Under 25", "25–34", "35–44", "45–54", "55 and over"]
     }
     assert table("by_district") == Counter(c.worker.get_district_display() for c in approved)
+
+    # Each row links to the contract list showing exactly the contracts it counts (a band of none lists none).
+    from tests.reports.test_figure_links import listed
+
+    client.force_login(cast.registrar)
+    for key, belongs in [
+        ("by_occupation", lambda c, label: label.startswith(c.occupation_id[0] + " ")),
+        ("by_employer", lambda c, label: label == f"{c.employer.name} ({c.employer.country_id})"),
+        ("by_age_band", lambda c, label: label == band_of(age_on(c.worker.date_of_birth, c.start_date))),
+    ]:
+        breakdown = figures.table(key)
+        assert len(breakdown.rows) > 1, key
+        for index, (label, _count) in enumerate(breakdown.rows):
+            shown = {contract.pk for contract in listed(client, breakdown.link(index, 1))}
+            assert shown == {c.pk for c in approved if belongs(c, label)}, (key, label)
 
 
 def test_age_bands_reach_a_29_february_birthday_on_1_march_in_a_common_year(cast, setting):
