@@ -38,6 +38,27 @@ EXTRA_BACKUP_CODES = 400  # per ministry login: each simulated user signs in onc
 MINISTRY_USERS = ["admin", "licensing", "registrar", "trainer", "inspector", "chief", "analyst"]
 AGENCY_USERS = ["maluti", "senqu", "leribe"]
 
+# Each role's own pages: its dashboard, its lists, and (with "{workers}" and the like) detail pages it may see.
+# tests/test_load_mix.py opens each as a user of that role: a page the role may not see fails there, not under load.
+PAGES = {
+    "admin": ["/my-work/", "/users/", "/sms/outbox/", "/sms/texts/", "/agencies/"],
+    "licensing": ["/my-work/", "/agencies/", "/agencies/applications/", "/agencies/{agencies}/"],
+    "registrar": [
+        "/my-work/",
+        "/contracts/",
+        "/workers/",
+        "/contracts/{contracts}/",
+        "/workers/{workers}/",
+        "/contracts/agreements/",
+    ],
+    "trainer": ["/my-work/", "/training/sessions/", "/training/courses/"],
+    "inspector": ["/my-work/", "/inspections/audits/"],
+    "chief": ["/my-work/", "/inspections/audits/", "/inspections/risk/", "/inspections/plans/"],
+    # Analysts see no personal details: the reports, agreements, agencies and audits, never the contract list.
+    "analyst": ["/my-work/", "/reports/", "/contracts/agreements/", "/agencies/", "/inspections/audits/"],
+    "agency": ["/my-work/", "/workers/", "/contracts/", "/workers/{workers}/", "/contracts/{contracts}/"],
+}
+
 PREPARE = """
 import json, secrets
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken

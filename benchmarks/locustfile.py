@@ -18,31 +18,13 @@ import re
 
 from locust import HttpUser, between, constant_pacing, task
 
-from benchmarks.load import AGENCY_USERS
+from benchmarks.load import AGENCY_USERS, PAGES
 
 PLAN = json.loads(open(os.environ["LOAD_PLAN"]).read()) if os.environ.get("LOAD_PLAN") else {}
 DEMO_PASSWORD = "demo-lesotho-2026"  # core.demo.DEMO_PASSWORD (not imported: this process has no Django)
 CODES = {username: iter(codes) for username, codes in PLAN.get("codes", {}).items()}
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
-# Each role's own pages: its dashboard, its lists, and (with "{workers}" and the like) detail pages it may see.
-PAGES = {
-    "admin": ["/my-work/", "/users/", "/sms/outbox/", "/sms/texts/", "/agencies/"],
-    "licensing": ["/my-work/", "/agencies/", "/agencies/applications/", "/agencies/{agencies}/"],
-    "registrar": [
-        "/my-work/",
-        "/contracts/",
-        "/workers/",
-        "/contracts/{contracts}/",
-        "/workers/{workers}/",
-        "/contracts/agreements/",
-    ],
-    "trainer": ["/my-work/", "/training/sessions/", "/training/courses/"],
-    "inspector": ["/my-work/", "/inspections/audits/"],
-    "chief": ["/my-work/", "/inspections/audits/", "/inspections/risk/", "/inspections/plans/"],
-    "analyst": ["/my-work/", "/reports/", "/contracts/", "/agencies/"],
-    "agency": ["/my-work/", "/workers/", "/contracts/", "/workers/{workers}/", "/contracts/{contracts}/"],
-}
 MINISTRY_ROTATION = itertools.cycle(["licensing", "registrar", "registrar", "analyst", "chief", "inspector", "trainer", "admin"])
 AGENCY_ROTATION = itertools.cycle(AGENCY_USERS)
 
