@@ -1,6 +1,6 @@
 """`make load`: the HTTP load test. gunicorn on 127.0.0.1, driven by locust from a second process.
 
-    python -m benchmarks.load [--duration 60] [--users 20] [--web-workers 3] [--scale 1] [--keep]
+    python -m benchmarks.load [--duration 180] [--users 20] [--web-workers 2×CPUs+1] [--scale 1] [--keep]
 
 It builds a throw-away database (``load_<pid>`` on the PostgreSQL server of
 DATABASE_URL, or a temporary SQLite file without it), migrates it and loads
@@ -188,7 +188,7 @@ def read_stats(prefix: Path) -> list[dict]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--duration", type=int, default=60, help="seconds of load (the soak: 1800)")
+    parser.add_argument("--duration", type=int, default=180, help="seconds of load (the soak: 1800)")
     parser.add_argument("--users", type=int, default=20, help="simulated people at once (closed loop)")
     parser.add_argument("--web-workers", type=int, default=(os.cpu_count() or 1) * 2 + 1, help="gunicorn worker processes")
     parser.add_argument("--scale", type=int, default=1, help="seed_demo --scale of the load database")
