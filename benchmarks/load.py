@@ -13,8 +13,18 @@ address. It prints requests per second, errors, and the median and 95th
 percentile per page, writes them as JSON (--json), and fails unless there
 are no errors and every page's 95th percentile is under the budget.
 
-The 30-minute soak is the same with ``--duration 1800``; it also reports the
-web processes' memory (RSS) at the start and at the end.
+While the people walk their pages, a task worker (``manage.py db_worker``,
+benchmarks/load_worker.py) drains the SMS outbox through the real Twilio
+backend to a local stand-in of Twilio's HTTP API (never the internet), and
+every minute a bulk notice of --sms-per-minute messages is queued to demo
+workers. At the end the test waits for the outbox to drain and fails if any
+of those messages is still queued or sending.
+
+The 30-minute soak is the same with ``--duration 1800``. The web processes'
+and the task worker's memory (RSS) are sampled every minute; in a run of ten
+minutes or more, each must end within MEMORY_GROWTH_BOUND (10%) of its size
+after the first five minutes (the warm-up: imports, caches and connections
+that any long-lived process fills once).
 """
 
 from __future__ import annotations
@@ -28,11 +38,15 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BUDGET_P95_MS = 300
+MEMORY_GROWTH_BOUND = 0.10  # the soak's leak check: end RSS at most 10% above the RSS after the warm-up
+WARM_UP_SECONDS = 300
+DRAIN_WAIT_SECONDS = 180  # after the load, how long the outbox may take to empty
 EXTRA_BACKUP_CODES = 400  # per ministry login: each simulated user signs in once and spends one
 # The demo's logins (core/demo.py, agencies/demo.py), all with the demo password.
 MINISTRY_USERS = ["admin", "licensing", "registrar", "trainer", "inspector", "chief", "analyst"]
@@ -88,13 +102,42 @@ visible = {
     }
     for user in User.objects.filter(username__in=USERS)
 }
+from notifications.models import OutboundSms
+
 print(json.dumps({
+    "outbox_before": OutboundSms.objects.order_by("-pk").values_list("pk", flat=True).first() or 0,
     "codes": codes,
     "visible": visible,
     "licence_tokens": list(Licence.objects.values_list("public_token", flat=True)[:20]),
     "clearance_tokens": list(DeploymentClearance.objects.values_list("public_token", flat=True)[:20]),
 }))
 """
+
+# A bulk notice of COUNT messages to ROUND's slice of the demo's workers who agreed to SMS (the same test text a ministry sends).
+QUEUE_SMS = """
+from notifications.services import Recipient, notify_many
+from workers.models import Worker
+
+agreed = Worker.objects.filter(sms_consent=True).exclude(mobile="").order_by("pk")
+total = agreed.count()
+start = (ROUND * COUNT) % max(total, 1)
+chosen = list(agreed.values_list("pk", "mobile", "preferred_language")[start:start + COUNT])
+# A small demo has fewer such workers than COUNT: some get the notice twice.
+chosen = [chosen[n % len(chosen)] for n in range(COUNT)] if chosen else []
+recipients = [Recipient(str(mobile), language, worker_id=pk) for pk, mobile, language in chosen]
+print(notify_many(template="system.test", recipients=recipients))
+"""
+
+# The messages the load queued, by status.
+OUTBOX = """
+import json
+from django.db.models import Count
+from notifications.models import OutboundSms
+
+mine = OutboundSms.objects.filter(pk__gt=BEFORE, template_key="system.test").order_by()
+print(json.dumps(dict(mine.values_list("status").annotate(count=Count("*")))))
+"""
+UNFINISHED = ("queued", "sending", "unconfirmed")
 
 
 def free_port() -> int:
@@ -186,17 +229,65 @@ def read_stats(prefix: Path) -> list[dict]:
         return list(csv.DictReader(stream))
 
 
+class Background(threading.Thread):
+    """Once a minute during the load: queue a bulk notice, and sample the web processes' and the worker's memory."""
+
+    def __init__(self, env: dict, per_minute: int, web: subprocess.Popen, worker: subprocess.Popen):
+        super().__init__(daemon=True)
+        self.env, self.per_minute, self.web, self.worker = env, per_minute, web, worker
+        self.stop = threading.Event()
+        self.queued = 0
+        self.samples: list[dict] = []  # {"second", "web_kib", "worker_kib"}
+
+    def run(self) -> None:
+        started = time.monotonic()
+        round_number = 0
+        while not self.stop.is_set():
+            if self.per_minute:
+                script = QUEUE_SMS.replace("ROUND", str(round_number)).replace("COUNT", str(self.per_minute))
+                self.queued += int(run([sys.executable, "manage.py", "shell", "-c", script], self.env).split()[-1])
+            round_number += 1
+            self.samples.append(
+                {
+                    "second": round(time.monotonic() - started),
+                    "web_kib": rss_kib(process_tree(self.web.pid)),
+                    "worker_kib": rss_kib([self.worker.pid]),
+                }
+            )
+            self.stop.wait(60 - (time.monotonic() - started) % 60)
+
+
+def outbox(env: dict, before: int) -> dict[str, int]:
+    printed = run([sys.executable, "manage.py", "shell", "-c", OUTBOX.replace("BEFORE", str(before))], env)
+    return json.loads(printed.strip().splitlines()[-1])
+
+
+def wait_for_drain(env: dict, before: int) -> dict[str, int]:
+    """The statuses of the load's messages once none is queued or sending (or when DRAIN_WAIT_SECONDS have passed)."""
+    deadline = time.monotonic() + DRAIN_WAIT_SECONDS
+    while True:
+        statuses = outbox(env, before)
+        if not any(statuses.get(status) for status in UNFINISHED) or time.monotonic() > deadline:
+            return statuses
+        time.sleep(5)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--duration", type=int, default=180, help="seconds of load (the soak: 1800)")
     parser.add_argument("--users", type=int, default=20, help="simulated people at once (closed loop)")
     parser.add_argument("--web-workers", type=int, default=(os.cpu_count() or 1) * 2 + 1, help="gunicorn worker processes")
     parser.add_argument("--scale", type=int, default=1, help="seed_demo --scale of the load database")
+    parser.add_argument("--sms-per-minute", type=int, default=300, help="SMS queued each minute for the worker to drain")
     parser.add_argument("--json", type=Path, default=ROOT / "var" / "load.json", help="where to write the results")
     parser.add_argument("--keep", action="store_true", help="keep the load database afterwards")
     options = parser.parse_args()
     if options.duration < 5 or options.users < 1 or options.web_workers < 1 or options.scale < 1:
         parser.error("--duration must be 5 or more; --users, --web-workers and --scale 1 or more")
+    if options.sms_per_minute < 0:
+        parser.error("--sms-per-minute must be 0 or more")
+
+    from benchmarks.scenarios.sms import ACCOUNT_SID, start_stand_in
 
     database = Database(os.environ.get("DATABASE_URL", ""), options.keep)
     env = {
@@ -205,9 +296,10 @@ def main() -> int:
         "DJANGO_DEBUG": "false",
         "DATABASE_URL": database.url,
         "SMS_BACKEND": "console",
+        "TASKS_BACKEND": "database",
         "PYTHONUNBUFFERED": "1",
     }
-    web = None
+    web = worker = background = None
     work = Path(tempfile.mkdtemp(prefix="lms-load-results-"))
     try:
         print(f"--- preparing the load database ({database.engine}, seed_demo --scale {options.scale})", flush=True)
@@ -236,10 +328,34 @@ def main() -> int:
             stderr=web_log,
             start_new_session=True,
         )
+        # The task worker sends through the real Twilio backend to the stand-in (its own process).
+        sms_env = {
+            **env,
+            "SMS_BACKEND": "twilio",
+            "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
+            "TWILIO_AUTH_TOKEN": "load-test-token",
+            "TWILIO_MESSAGING_SERVICE_SID": "MG" + "4" * 32,
+            "LOAD_TWILIO_URL": start_stand_in(),
+        }
+        worker_log = open(work / "worker.log", "w")  # noqa: SIM115 - closed at the end
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "benchmarks.load_worker"],
+            cwd=ROOT,
+            env=sms_env,
+            stdout=worker_log,
+            stderr=worker_log,
+            start_new_session=True,
+        )
         wait_for(port, web)
         time.sleep(1)  # let every gunicorn worker finish importing
         rss_start = rss_kib(process_tree(web.pid))
-        print(f"--- load: {options.users} users for {options.duration} s on gunicorn x{options.web_workers}", flush=True)
+        print(
+            f"--- load: {options.users} users for {options.duration} s on gunicorn x{options.web_workers}, "
+            f"{options.sms_per_minute} SMS a minute drained by a task worker",
+            flush=True,
+        )
+        background = Background(env, options.sms_per_minute, web, worker)
+        background.start()
         locust = [
             sys.executable, "-m", "locust", "-f", str(ROOT / "benchmarks" / "locustfile.py"), "--headless",
             "--host", f"http://127.0.0.1:{port}", "--users", str(options.users),
@@ -247,15 +363,28 @@ def main() -> int:
             "--csv", str(work / "load"), "--only-summary", "--loglevel", "WARNING", "--exit-code-on-error", "0",
         ]  # fmt: skip
         subprocess.run(locust, cwd=ROOT, env={**os.environ, "LOAD_PLAN": str(work / "plan.json")}, check=True)
-        rss_end = rss_kib(process_tree(web.pid))
+        background.stop.set()
+        background.join()
+        memory = {
+            "web_start": rss_start,
+            "web_end": rss_kib(process_tree(web.pid)),
+            "worker_end": rss_kib([worker.pid]),
+            "samples": background.samples,
+        }
+        if worker.poll() is not None:
+            raise SystemExit(f"the task worker stopped during the load; see {work / 'worker.log'}")
+        sms = {"queued": background.queued, "statuses": wait_for_drain(env, plan["outbox_before"])}
         rows = read_stats(work / "load")
     finally:
-        if web is not None and web.poll() is None:
-            os.killpg(web.pid, signal.SIGTERM)
-            web.wait(timeout=30)
+        if background is not None:
+            background.stop.set()
+        for process in (web, worker):
+            if process is not None and process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+                process.wait(timeout=30)
         database.drop()
 
-    return report(rows, options, database.engine, rss_start, rss_end)
+    return report(rows, options, database.engine, memory, sms)
 
 
 def wait_for(port: int, process: subprocess.Popen) -> None:
@@ -273,9 +402,23 @@ def wait_for(port: int, process: subprocess.Popen) -> None:
     raise SystemExit("gunicorn did not answer within a minute")
 
 
-def report(rows: list[dict], options, engine: str, rss_start: int, rss_end: int) -> int:
+def memory_growth(samples: list[dict], end_kib: int, key: str) -> float | None:
+    """How much the processes grew from the first sample after the warm-up to the end (0.05 = 5%); None in a run
+    too short to have a warm-up and an end apart."""
+    warm = next((sample for sample in samples if sample["second"] >= WARM_UP_SECONDS), None)
+    if warm is None or samples[-1]["second"] < 2 * WARM_UP_SECONDS or not warm[key]:
+        return None
+    return (end_kib - warm[key]) / warm[key]
+
+
+def report(rows: list[dict], options, engine: str, memory: dict, sms: dict) -> int:
     pages = [row for row in rows if row["Name"] != "Aggregated"]
     total = next(row for row in rows if row["Name"] == "Aggregated")
+    statuses = sms["statuses"]
+    growth = {
+        "web": memory_growth(memory["samples"], memory["web_end"], "web_kib"),
+        "worker": memory_growth(memory["samples"], memory["worker_end"], "worker_kib"),
+    }
     results = {
         "engine": engine,
         "scale": options.scale,
@@ -288,8 +431,18 @@ def report(rows: list[dict], options, engine: str, rss_start: int, rss_end: int)
         "requests_per_second": round(float(total["Requests/s"]), 1),
         "p50_ms": float(total["50%"]),
         "p95_ms": float(total["95%"]),
-        "web_rss_mib_start": round(rss_start / 1024, 1),
-        "web_rss_mib_end": round(rss_end / 1024, 1),
+        "web_rss_mib_start": round(memory["web_start"] / 1024, 1),
+        "web_rss_mib_end": round(memory["web_end"] / 1024, 1),
+        "worker_rss_mib_end": round(memory["worker_end"] / 1024, 1),
+        "memory_samples_mib": [
+            {"second": sample["second"], **{name: round(sample[f"{name}_kib"] / 1024, 1) for name in ("web", "worker")}}
+            for sample in memory["samples"]
+        ],
+        "memory_growth_after_warm_up": growth,
+        "memory_growth_bound": MEMORY_GROWTH_BOUND,
+        "sms_queued": sms["queued"],
+        "sms_statuses": statuses,
+        "sms_left_in_outbox": sum(statuses.get(status, 0) for status in UNFINISHED),
         "budget_p95_ms": BUDGET_P95_MS,
         "pages": [
             {
@@ -304,7 +457,9 @@ def report(rows: list[dict], options, engine: str, rss_start: int, rss_end: int)
     }
     # Signing in is slow on purpose (the password hash costs a few hundred milliseconds of CPU): it is shown, not budgeted.
     over = [page for page in results["pages"] if page["p95_ms"] >= BUDGET_P95_MS and not page["page"].startswith("sign in")]
-    results["within_budget"] = results["errors"] == 0 and not over
+    grew = [name for name, value in growth.items() if value is not None and value > MEMORY_GROWTH_BOUND]
+    drained = results["sms_left_in_outbox"] == 0 and sum(statuses.values()) == sms["queued"]
+    results["within_budget"] = results["errors"] == 0 and not over and not grew and drained
     options.json.parent.mkdir(parents=True, exist_ok=True)
     options.json.write_text(json.dumps(results, indent=2))
 
@@ -321,6 +476,15 @@ def report(rows: list[dict], options, engine: str, rss_start: int, rss_end: int)
     print(f"requests/s: {results['requests_per_second']}   budget: zero errors, p95 < {BUDGET_P95_MS} ms (sign-in not budgeted)")
     start, end = results["web_rss_mib_start"], results["web_rss_mib_end"]
     print(f"web processes' memory (RSS): {start} MiB at the start, {end} MiB at the end")
+    for name, value in growth.items():
+        if value is None:
+            print(f"{name} memory after the warm-up: not judged (a run of {2 * WARM_UP_SECONDS} s or more is)")
+        else:
+            flag = "  OVER THE BOUND" if name in grew else ""
+            print(f"{name} memory after the warm-up: {value:+.1%} (bound {MEMORY_GROWTH_BOUND:.0%}){flag}")
+    shown = ", ".join(f"{status} {count}" for status, count in sorted(statuses.items())) or "none"
+    drain_flag = "" if drained else "  NOT DRAINED"
+    print(f"SMS: {sms['queued']} queued during the load; in the outbox at the end: {shown}{drain_flag}")
     print(f"results: {options.json}")
     print("verdict:", "ok" if results["within_budget"] else "OVER BUDGET")
     return 0 if results["within_budget"] else 1

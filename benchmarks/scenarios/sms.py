@@ -99,7 +99,8 @@ def serve() -> None:
     server.serve_forever()
 
 
-def _start_stand_in() -> str:
+def start_stand_in() -> str:
+    """Start the stand-in in a process of its own (ended when this one exits); returns its base URL."""
     import atexit
     import subprocess
     import sys
@@ -115,14 +116,11 @@ def _start_stand_in() -> str:
     return f"http://127.0.0.1:{int(process.stdout.readline())}"
 
 
-def prepare_drain(scale: int):
-    from django.test.utils import override_settings
+def point_twilio_at(local: str) -> None:
+    """Send this process's SMS through the real Twilio client and transport to the stand-in at ``local``."""
     from twilio.http.http_client import TwilioHttpClient
 
     from notifications.backends import TwilioBackend
-    from notifications.models import OutboundSms
-
-    local = _start_stand_in()
 
     class LocalTwilio(TwilioHttpClient):
         # The real client and transport, pointed at the stand-in instead of api.twilio.com.
@@ -130,6 +128,14 @@ def prepare_drain(scale: int):
             return super().request(method, url.replace("https://api.twilio.com", local), *args, **kwargs)
 
     TwilioBackend.http_client_class = staticmethod(lambda *, timeout: LocalTwilio(timeout=timeout))
+
+
+def prepare_drain(scale: int):
+    from django.test.utils import override_settings
+
+    from notifications.models import OutboundSms
+
+    point_twilio_at(start_stand_in())
     override_settings(
         SMS_BACKEND="twilio",
         TWILIO_ACCOUNT_SID=ACCOUNT_SID,
