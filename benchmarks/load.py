@@ -1,6 +1,7 @@
 """`make load`: the HTTP load test. gunicorn on 127.0.0.1, driven by locust from a second process.
 
     python -m benchmarks.load [--duration 180] [--users 20] [--web-workers 2×CPUs+1] [--scale 1] [--keep]
+    python -m benchmarks.load --existing    # against DATABASE_URL's own database, loaded before (seed_demo --scale 1000)
 
 It builds a throw-away database (``load_<pid>`` on the PostgreSQL server of
 DATABASE_URL, or a temporary SQLite file without it), migrates it and loads
@@ -224,6 +225,19 @@ class Database:
             shutil.rmtree(self.folder, ignore_errors=True)
 
 
+class Existing:
+    """DATABASE_URL's own database, loaded before (``--existing``): used as it is and kept. The run adds its backup
+    codes and its SMS to it."""
+
+    def __init__(self, url: str):
+        if not url.startswith(("postgres://", "postgresql://")):
+            raise SystemExit("--existing needs DATABASE_URL to name a PostgreSQL database that is migrated and seeded")
+        self.url, self.engine = url, "postgresql"
+
+    def drop(self) -> None:
+        pass
+
+
 def read_stats(prefix: Path) -> list[dict]:
     with open(f"{prefix}_stats.csv", newline="") as stream:
         return list(csv.DictReader(stream))
@@ -281,6 +295,11 @@ def main() -> int:
     parser.add_argument("--sms-per-minute", type=int, default=300, help="SMS queued each minute for the worker to drain")
     parser.add_argument("--json", type=Path, default=ROOT / "var" / "load.json", help="where to write the results")
     parser.add_argument("--keep", action="store_true", help="keep the load database afterwards")
+    parser.add_argument(
+        "--existing",
+        action="store_true",
+        help="use DATABASE_URL's database as it is, migrated and seeded before (the million-worker data), and keep it",
+    )
     options = parser.parse_args()
     if options.duration < 5 or options.users < 1 or options.web_workers < 1 or options.scale < 1:
         parser.error("--duration must be 5 or more; --users, --web-workers and --scale 1 or more")
@@ -289,7 +308,8 @@ def main() -> int:
 
     from benchmarks.scenarios.sms import ACCOUNT_SID, start_stand_in
 
-    database = Database(os.environ.get("DATABASE_URL", ""), options.keep)
+    url = os.environ.get("DATABASE_URL", "")
+    database = Existing(url) if options.existing else Database(url, options.keep)
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings",
@@ -302,9 +322,12 @@ def main() -> int:
     web = worker = background = None
     work = Path(tempfile.mkdtemp(prefix="lms-load-results-"))
     try:
-        print(f"--- preparing the load database ({database.engine}, seed_demo --scale {options.scale})", flush=True)
-        run([sys.executable, "manage.py", "migrate", "--noinput"], env)
-        run([sys.executable, "manage.py", "seed_demo", "--scale", str(options.scale)], env)
+        if options.existing:
+            print(f"--- using the database as it is ({database.engine})", flush=True)
+        else:
+            print(f"--- preparing the load database ({database.engine}, seed_demo --scale {options.scale})", flush=True)
+            run([sys.executable, "manage.py", "migrate", "--noinput"], env)
+            run([sys.executable, "manage.py", "seed_demo", "--scale", str(options.scale)], env)
         script = PREPARE.replace("USERS", repr(MINISTRY_USERS + AGENCY_USERS)).replace("COUNT", str(EXTRA_BACKUP_CODES))
         plan = json.loads(run([sys.executable, "manage.py", "shell", "-c", script], env).strip().splitlines()[-1])
         (work / "plan.json").write_text(json.dumps(plan))
@@ -421,7 +444,7 @@ def report(rows: list[dict], options, engine: str, memory: dict, sms: dict) -> i
     }
     results = {
         "engine": engine,
-        "scale": options.scale,
+        "scale": "existing database" if options.existing else options.scale,
         "duration_seconds": options.duration,
         "users": options.users,
         "web_workers": options.web_workers,
