@@ -99,7 +99,7 @@ def _find(scale: int) -> dict:
     """The pages' users and records in the loaded data."""
     from django.db.models import Count
 
-    from agencies.models import Agency
+    from agencies.models import Agency, AgencyStatus
     from contracts.models import Contract, JobOrder
     from core.access import Role
     from core.models import User
@@ -109,10 +109,11 @@ def _find(scale: int) -> dict:
     agency_user = User.objects.get(username="maluti")
     registrar = User.objects.get(username="registrar")
     # The smallest agency with contracts, and a staff login for it: its pages must take as many queries as Maluti's.
-    smallest = (Contract.objects.values("agency").annotate(n=Count("pk")).order_by("n", "agency").values_list("agency", "n")
-                .first())
+    # An active account only: a disabled agency's staff are refused every page.
+    smallest = (Contract.objects.filter(agency__status=AgencyStatus.ACTIVE).values("agency").annotate(n=Count("pk"))
+                .order_by("n", "agency").values_list("agency", "n").first())
     small = Agency.objects.get(pk=smallest[0])
-    small_user = _user("bench_small", Role.AGENCY_STAFF, small)
+    small_user = _user(f"bench_small_{small.pk}", Role.AGENCY_STAFF, small)  # one per agency: --keepdb keeps users
     target = (Contract.objects.filter(agency=maluti, status="deployed", worker__passport_number__startswith="RB")
               .select_related("worker").order_by("-created_at", "-pk").first())
     short = (Contract.objects.filter(agency=maluti, status="submitted").order_by("-created_at", "-pk")
