@@ -1,5 +1,5 @@
 """What reports adds to core's registries: the menu entry, the ministry's dashboard panel, the sweeper of
-lost report kicks, and a demo report."""
+lost report kicks, the dashboard figures' refresh, and a demo report."""
 
 from django.utils.translation import gettext_lazy as _
 
@@ -33,6 +33,16 @@ def _sweep():
 
 
 registry.register_job(registry.ScheduledJob(name="reports.sweep_reports", run=_sweep))
+
+
+def _refresh_dashboard():
+    from reports.dashboard import refresh_snapshots
+
+    return f"{refresh_snapshots()} dashboard snapshot(s) computed"
+
+
+# The dashboard's figures, kept fresh whether or not anyone looks (the page asks for a refresh too).
+registry.register_job(registry.ScheduledJob(name="reports.refresh_dashboard", run=_refresh_dashboard, lease_minutes=30))
 
 
 def _seed(scale):

@@ -123,3 +123,27 @@ class GeneratedReport(models.Model):
     @property
     def content_type(self) -> str:
         return FILE_TYPES[self.format][1]
+
+
+class DashboardSnapshot(models.Model):
+    """The dashboard's figures of one agreement in one language, as the background task last computed them.
+
+    A year of a large agreement's figures takes seconds to compute: too slow for the home page every officer opens,
+    and every web process computing them at once when they ran out stalled the site. So the page only reads these
+    rows; ``reports.tasks.refresh_dashboard`` (asked for by the page when a snapshot is missing or older than
+    DASHBOARD_FIGURES_SECONDS, and by the scheduled jobs) writes them. ``content`` is the pickled figures and trend:
+    written by that task alone, never from anything a user sends.
+    """
+
+    agreement = models.ForeignKey("contracts.Agreement", on_delete=models.CASCADE, related_name="+")
+    language = models.CharField(max_length=8)
+    start = models.DateField()
+    end = models.DateField()
+    computed_at = models.DateTimeField()
+    content = models.BinaryField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["agreement", "language"], name="dashboard_snapshot_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.agreement_id} {self.language} {self.start}–{self.end}"

@@ -9,3 +9,11 @@ def generate_compliance_report(report_id: int) -> str:
     from reports.services import generate_report
 
     return generate_report(report_id)
+
+
+@task()
+def refresh_dashboard() -> int:
+    """Compute the dashboard's figures of every agreement in force (reports.dashboard.refresh_snapshots)."""
+    from reports.dashboard import refresh_snapshots
+
+    return refresh_snapshots()

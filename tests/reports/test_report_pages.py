@@ -266,10 +266,16 @@ def test_dashboard_shows_each_agreement_in_force_with_trends(client, cast, setti
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    cache.clear()  # measure the figures computed, not a kept snapshot
+    from reports.models import DashboardSnapshot
+
+    def forget_snapshots():
+        DashboardSnapshot.objects.all().delete()
+        cache.clear()
+
+    forget_snapshots()  # measure the figures computed (by the refresh the page asks for, run at once in tests)
     with CaptureQueriesContext(connection) as few:
         client.get(reverse("core:dashboard"))
-    cache.clear()
+    forget_snapshots()
     for day in range(5):
         place_contract(
             setting,
@@ -301,9 +307,42 @@ def test_dashboard_keeps_its_figures_for_a_while_and_says_since_when(client, cas
     assert contracts_deployed_on_the_dashboard() == (before, computed_at)  # the kept snapshot
     page = client.get(reverse("core:dashboard")).content.decode()
     assert "Figures as of" in page
-    cache.clear()  # the snapshot's time is up
+    # The snapshot's time is up: the next visit asks for a refresh, which tests run at once.
+    from reports.models import DashboardSnapshot
+
+    DashboardSnapshot.objects.update(computed_at=computed_at - datetime.timedelta(seconds=601))
+    cache.clear()
     after, recomputed_at = contracts_deployed_on_the_dashboard()
     assert after == before + 1 and recomputed_at >= computed_at
+
+
+def test_the_dashboard_never_computes_figures_itself_and_asks_for_one_refresh(client, cast, setting, deployed, monkeypatch):
+    """With a task worker (not run at once, as in tests), a page finding no snapshot says the figures are being
+    computed and queues one refresh, however many visits; the worker's refresh then shows them."""
+    import types
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from reports import tasks
+    from reports.dashboard import refresh_snapshots
+    from reports.models import DashboardSnapshot
+
+    queued = []
+    monkeypatch.setattr(tasks, "refresh_dashboard", types.SimpleNamespace(enqueue=lambda: queued.append(1)))
+    client.force_login(cast.analyst)
+    with CaptureQueriesContext(connection) as visit:
+        first = client.get(reverse("core:dashboard")).content.decode()
+    second = client.get(reverse("core:dashboard")).content.decode()
+    for page in (first, second):
+        assert "being computed" in page and "Figures as of" not in page
+    assert queued == [1]
+    assert not any("contracts_contract" in query["sql"] for query in visit.captured_queries)
+
+    assert refresh_snapshots() == 2  # the one agreement in force, in English and Sesotho
+    assert set(DashboardSnapshot.objects.values_list("language", flat=True)) == {"en", "st"}
+    page = client.get(reverse("core:dashboard")).content.decode()
+    assert "Figures as of" in page and "being computed" not in page and queued == [1]
 
 
 def test_agency_staff_dashboard_has_no_figures(client, cast, setting):
@@ -321,3 +360,18 @@ def test_demo_gives_the_analyst_one_ready_pdf_once(cast, setting):
     report = GeneratedReport.objects.get()
     assert (report.requested_by, report.format, report.status) == (cast.analyst, "pdf", ReportStatus.DONE)
     assert report.agreement == setting["agreement"] and report.file
+
+
+def test_the_scheduled_jobs_refresh_the_dashboard_figures(cast, setting, deployed):
+    from django.core.management import call_command
+
+    from reports.dashboard import last_twelve_months
+    from reports.models import DashboardSnapshot
+
+    out = io.StringIO()
+    call_command("run_scheduled_jobs", "--only", "reports.refresh_dashboard", stdout=out)
+    assert "2 dashboard snapshot(s) computed" in out.getvalue()
+    start, end = last_twelve_months()
+    assert set(DashboardSnapshot.objects.values_list("agreement", "language", "start", "end")) == {
+        (setting["agreement"].pk, language, start, end) for language in ("en", "st")
+    }
