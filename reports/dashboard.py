@@ -125,9 +125,11 @@ REFRESH_ASKED = "reports:dashboard:refresh-asked"
 
 
 def refresh_snapshots() -> int:
-    """Compute and keep every agreement in force's figures and trend, in every language; returns how many were kept.
+    """Compute and keep the figures and trend of every agreement in force, in every language, whose snapshot is
+    missing, older than DASHBOARD_FIGURES_SECONDS or of another period; returns how many were computed.
 
-    Labels are translated when the figures are computed: one snapshot per language."""
+    Labels are translated when the figures are computed: one snapshot per language. Fresh snapshots are left alone,
+    so a refresh asked for by several web processes at once (each with its own cache) is computed once."""
     from django.conf import settings as django_settings
     from django.utils import translation
 
@@ -137,9 +139,17 @@ def refresh_snapshots() -> int:
 
     day = today()
     start, end = last_twelve_months(day)
+    fresh_since = timezone.now() - datetime.timedelta(seconds=settings.DASHBOARD_FIGURES_SECONDS)
+    fresh = set(
+        DashboardSnapshot.objects.filter(computed_at__gte=fresh_since, start=start, end=end).values_list(
+            "agreement_id", "language"
+        )
+    )
     kept = 0
     for agreement in agreements_in_force(day):
         for language, _name in django_settings.LANGUAGES:
+            if (agreement.pk, language) in fresh:
+                continue
             with translation.override(language):
                 figures = figures_for(agreement_id=agreement.pk, start=start, end=end)
                 with replica_reads():

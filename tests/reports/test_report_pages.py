@@ -6,6 +6,7 @@ import zipfile
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
@@ -375,3 +376,15 @@ def test_the_scheduled_jobs_refresh_the_dashboard_figures(cast, setting, deploye
     assert set(DashboardSnapshot.objects.values_list("agreement", "language", "start", "end")) == {
         (setting["agreement"].pk, language, start, end) for language in ("en", "st")
     }
+
+
+def test_a_refresh_leaves_fresh_snapshots_alone(cast, setting, deployed, settings):
+    """Each web process asks for a refresh with its own cache: the second of two refreshes computes nothing."""
+    from reports.dashboard import refresh_snapshots
+    from reports.models import DashboardSnapshot
+
+    settings.DASHBOARD_FIGURES_SECONDS = 600
+    assert refresh_snapshots() == 2
+    assert refresh_snapshots() == 0
+    DashboardSnapshot.objects.filter(language="st").update(computed_at=timezone.now() - datetime.timedelta(seconds=601))
+    assert refresh_snapshots() == 1
