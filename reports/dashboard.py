@@ -15,6 +15,7 @@ JavaScript, no inline style.
 from __future__ import annotations
 
 import datetime
+import logging
 import pickle
 from dataclasses import dataclass
 from functools import lru_cache
@@ -32,6 +33,8 @@ from core import access
 from core.dates import add_months, today
 from reports.figures import monthly_trend
 from reports.formatting import format_value
+
+logger = logging.getLogger(__name__)
 
 CHART_WIDTH, CHART_HEIGHT, BAR_GAP = 120, 36, 2
 
@@ -126,11 +129,10 @@ REFRESH_ASKED = "reports:dashboard:refresh-asked"
 
 def refresh_snapshots() -> int:
     """Compute and keep the figures and trend of every agreement in force, in every language, whose snapshot is
-    missing, older than DASHBOARD_FIGURES_SECONDS or of another period; returns how many were computed.
+    missing, unreadable, older than DASHBOARD_FIGURES_SECONDS or of another period; returns how many were computed.
 
     Labels are translated when the figures are computed: one snapshot per language. Fresh snapshots are left alone,
     so a refresh asked for by several web processes at once (each with its own cache) is computed once."""
-    from django.conf import settings as django_settings
     from django.utils import translation
 
     from config.routers import replica_reads
@@ -140,15 +142,13 @@ def refresh_snapshots() -> int:
     day = today()
     start, end = last_twelve_months(day)
     fresh_since = timezone.now() - datetime.timedelta(seconds=settings.DASHBOARD_FIGURES_SECONDS)
-    fresh = set(
-        DashboardSnapshot.objects.filter(computed_at__gte=fresh_since, start=start, end=end).values_list(
-            "agreement_id", "language"
-        )
-    )
+    agreements = list(agreements_in_force(day))
     kept = 0
-    for agreement in agreements_in_force(day):
-        for language, _name in django_settings.LANGUAGES:
-            if (agreement.pk, language) in fresh:
+    for language, _name in settings.LANGUAGES:
+        readable = _snapshots(agreements, language)
+        for agreement in agreements:
+            snapshot = readable.get(agreement.pk)
+            if snapshot is not None and snapshot.computed_at >= fresh_since and snapshot.end == end:
                 continue
             with translation.override(language):
                 figures = figures_for(agreement_id=agreement.pk, start=start, end=end)
@@ -179,11 +179,29 @@ def ask_for_refresh() -> bool:
     return True
 
 
-def _snapshots(agreements: list, language: str) -> dict:
+@dataclass(frozen=True)
+class Snapshot:
+    figures: Any
+    trend: Any
+    computed_at: datetime.datetime
+    end: datetime.date
+
+
+def _snapshots(agreements: list, language: str) -> dict[int, Snapshot]:
+    """The readable snapshots of these agreements in this language. One written by an older version of the code that
+    no longer unpickles counts as missing, so the page asks for a new one instead of failing."""
     from reports.models import DashboardSnapshot
 
-    rows = DashboardSnapshot.objects.filter(agreement__in=agreements, language=language)
-    return {row.agreement_id: row for row in rows}
+    snapshots = {}
+    for row in DashboardSnapshot.objects.filter(agreement__in=agreements, language=language):
+        try:
+            figures, trend = pickle.loads(bytes(row.content))
+            figures.headline  # noqa: B018 - fails on a snapshot of another shape
+        except Exception:  # noqa: BLE001 - anything unreadable is recomputed
+            logger.warning("Dashboard snapshot %s could not be read; asking for a new one", row.pk, exc_info=True)
+            continue
+        snapshots[row.agreement_id] = Snapshot(figures, trend, row.computed_at, row.end)
+    return snapshots
 
 
 def panel_context(request) -> dict:
@@ -205,16 +223,15 @@ def panel_context(request) -> dict:
         if snapshot is None:
             entries.append({"agreement": agreement, "figures": None})
             continue
-        figures, trend = pickle.loads(bytes(snapshot.content))
         entries.append(
             {
                 "agreement": agreement,
-                "figures": figures,
+                "figures": snapshot.figures,
                 "headline": [
                     {"figure": figure, "link": figure.link if followable(request.user, figure.link) else ""}
-                    for figure in figures.headline
+                    for figure in snapshot.figures.headline
                 ],
-                "charts": trend_charts(trend),
+                "charts": trend_charts(snapshot.trend),
                 "computed_at": snapshot.computed_at,
             }
         )

@@ -388,3 +388,17 @@ def test_a_refresh_leaves_fresh_snapshots_alone(cast, setting, deployed, setting
     assert refresh_snapshots() == 0
     DashboardSnapshot.objects.filter(language="st").update(computed_at=timezone.now() - datetime.timedelta(seconds=601))
     assert refresh_snapshots() == 1
+
+
+def test_a_snapshot_that_no_longer_reads_is_computed_again_not_a_500(client, cast, setting, deployed):
+    """After an upgrade, a snapshot pickled by the older code may not load: the page asks for a new one."""
+    from reports.dashboard import refresh_snapshots
+    from reports.models import DashboardSnapshot
+
+    assert refresh_snapshots() == 2
+    DashboardSnapshot.objects.filter(language="en").update(content=b"written by an older version")
+    client.force_login(cast.analyst)
+    response = client.get(reverse("core:dashboard"))
+    assert response.status_code == 200 and "Figures as of" in response.content.decode()  # the refresh ran at once
+    assert DashboardSnapshot.objects.get(language="en").content != b"written by an older version"
+    assert refresh_snapshots() == 0
