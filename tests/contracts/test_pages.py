@@ -453,3 +453,14 @@ def test_contract_search_by_reference_national_id_passport_and_name(client, cast
     for query in (mine.reference.lower(), wanted.national_id, wanted.passport_number, "mofo"):
         page = client.get(reverse("contracts:contract_list"), {"q": query}).content.decode()
         assert mine.reference in page and theirs.reference not in page, query
+
+
+@pytest.mark.parametrize(
+    "query",
+    [{"occupation_group": "zz"}, {"employer": "not-a-number"}, {"employer": "999999"}, {"age_band": "ancient"}],
+)
+def test_a_bad_breakdown_filter_is_a_message_not_a_500(client, cast, setting, query):
+    client.force_login(cast.registrar)
+    response = client.get(reverse("contracts:contract_list"), query)
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
