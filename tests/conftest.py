@@ -173,6 +173,19 @@ def _signed_in_staff_passed_the_second_step(request, monkeypatch):
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """Start every test in the site's default language. A page asked for in Sesotho leaves Sesotho active in the
+    thread after the response (LocaleMiddleware activates, nothing deactivates), and a later test calling a
+    service directly would get its messages in Sesotho."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache():
     """Rate-limit counters live in the cache: start every test with none."""
     from django.core.cache import cache
