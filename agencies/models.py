@@ -59,6 +59,9 @@ class Agency(ConcurrentTransitionMixin, models.Model):
         verbose_name_plural = _("agencies")
         ordering = ["legal_name"]
 
+    # What __str__ shows, first non-empty: drop-downs of a thousand agencies read only these (core.lists.NamedChoiceIterator).
+    NAME_FIELDS = ("trading_name", "legal_name")
+
     def __str__(self) -> str:
         return self.trading_name or self.legal_name
 

@@ -25,7 +25,7 @@ from contracts.terms_in_force import TermsInForce, wage_annotations
 from core import registry
 from core.choices import District
 from core.dates import EARLIEST_DAY, day_bounds, today
-from core.filters import FoldedFiltersMixin
+from core.filters import FoldedFiltersMixin, NamedModelChoiceFilter
 from core.text import normalise_reference
 from workers.models import Sex, Worker
 
@@ -264,9 +264,7 @@ def _agencies(request):
     """Only the agencies the user may see (agency staff: their own)."""
     if request is None:
         return Agency.objects.none()
-    # Only what the option shows: a thousand agencies' phone numbers parsed for a drop-down cost ~30 ms a page.
-    # The status stays: the agency's state-machine mixin reads it when a row is loaded (else a query per agency).
-    return Agency.objects.visible_to(request.user).only("pk", "legal_name", "trading_name", "status").order_by("legal_name")
+    return Agency.objects.visible_to(request.user).order_by("legal_name")
 
 
 def _agreements(request):
@@ -320,7 +318,9 @@ class ContractFilter(FoldedFiltersMixin, django_filters.FilterSet):
     employer = django_filters.ModelChoiceFilter(
         label=_("Employer"), queryset=Employer.objects.only("pk", "name", "country_id").order_by("name", "country_id", "pk")
     )
-    agency = django_filters.ModelChoiceFilter(label=_("Agency"), queryset=lambda request: _agencies(request))
+    agency = NamedModelChoiceFilter(
+        label=_("Agency"), queryset=lambda request: _agencies(request), name_fields=Agency.NAME_FIELDS
+    )
     sex = django_filters.ChoiceFilter(label=_("Worker's sex"), choices=Sex.choices, field_name="worker__sex")
     age_band = django_filters.ChoiceFilter(
         label=_("Worker's age at the start of the contract"), choices=AGE_BAND_CHOICES, method="filter_age_band"

@@ -4,7 +4,15 @@ from django.utils.translation import gettext_lazy as _
 
 from core import registry
 from core.access import Role
+from core.lists import NamedModelChoiceField
 from core.models import RegulatoryParameter, User
+
+
+class NamedModelChoiceFilter(django_filters.ModelChoiceFilter):
+    """A filter among many records (a thousand agencies) whose drop-down reads only their names:
+    ``NamedModelChoiceFilter(queryset=..., name_fields=("trading_name", "legal_name"))``."""
+
+    field_class = NamedModelChoiceField
 
 
 class FoldedFiltersMixin:

@@ -16,10 +16,11 @@ from typing import Any
 
 import django_tables2 as tables
 from django import forms
+from django.forms.models import ModelChoiceIterator
 from django.forms.utils import flatatt
 from django.http import HttpResponseBadRequest, StreamingHttpResponse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django_filters.views import FilterView
@@ -72,12 +73,33 @@ class QuickSelect(forms.Select):
         for option_value, label in self.choices:
             if isinstance(label, (list, tuple)):
                 return super().render(name, value, attrs, renderer)
-            text = "" if option_value is None else str(option_value)
-            options.append(
-                format_html('<option value="{}"{}>{}</option>', text, mark_safe(" selected") if text in chosen else "", label)
-            )
+            text = conditional_escape("" if option_value is None else str(option_value))
+            selected = " selected" if text in chosen else ""
+            options.append(f'<option value="{text}"{selected}>{conditional_escape(label)}</option>')
         final_attrs = self.build_attrs(self.attrs, attrs)
         return format_html('<select name="{}"{}>\n{}\n</select>', name, flatatt(final_attrs), mark_safe("\n".join(options)))
+
+
+class NamedChoiceIterator(ModelChoiceIterator):
+    """A drop-down of records read as rows of (key, name fields), not as model instances: a thousand agencies, each
+    with its state machine set up, cost ~20 ms a page for a list of names."""
+
+    def __iter__(self) -> Iterator[tuple[Any, str]]:
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for key, *names in self.queryset.values_list("pk", *self.field.name_fields):
+            yield (key, next((name for name in names if name), ""))
+
+
+class NamedModelChoiceField(forms.ModelChoiceField):
+    """A ModelChoiceField whose options show the first non-empty of ``name_fields`` (as the model's own name does,
+    e.g. an agency's trading name, else its legal name). The chosen value is still checked against the queryset."""
+
+    iterator = NamedChoiceIterator
+
+    def __init__(self, *args: Any, name_fields: tuple[str, ...], **kwargs: Any) -> None:
+        self.name_fields = name_fields
+        super().__init__(*args, **kwargs)
 
 
 def quick_selects(form: forms.Form) -> None:

@@ -11,7 +11,7 @@ from agencies.models import Agency
 from core import access
 from core.choices import Language
 from core.dates import moment_within, today
-from core.filters import RegisteredFiltersMixin
+from core.filters import NamedModelChoiceFilter, RegisteredFiltersMixin
 from core.text import normalise_reference
 from inspections.models import OPEN_COMPLAINT_STATES, Complaint, ComplaintCategory, ComplaintStatus
 from workers.models import Worker
@@ -114,7 +114,7 @@ class ComplaintFilter(RegisteredFiltersMixin, django_filters.FilterSet):
     folded_filters = ("received_from", "received_to", "closed_from", "closed_to", "active_under")
     status = django_filters.ChoiceFilter(label=_("Status"), choices=ComplaintStatus.choices)
     category = django_filters.ChoiceFilter(label=_("Kind of complaint"), choices=ComplaintCategory.choices)
-    agency = django_filters.ModelChoiceFilter(label=_("Agency"), queryset=_agencies)
+    agency = NamedModelChoiceFilter(label=_("Agency"), queryset=_agencies, name_fields=Agency.NAME_FIELDS)
     late = django_filters.BooleanFilter(label=_("Late only"), method="filter_late", widget=forms.CheckboxInput)
     # Periods on the day a complaint was received and the day it was closed (resolved or dismissed), in Maseru.
     received_from = django_filters.DateFilter(label=_("Received from"), method="filter_moment")

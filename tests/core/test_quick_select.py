@@ -2,11 +2,13 @@
 
 import pytest
 from django import forms
+from django.db import connection
 from django.test.html import parse_html
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from agencies.models import Agency
-from core.lists import QuickSelect, quick_selects
+from core.lists import NamedModelChoiceField, QuickSelect, quick_selects
 from tests.factories import AgencyFactory
 
 
@@ -42,3 +44,29 @@ def test_list_pages_write_their_drop_downs_with_it(cast, client):
     client.force_login(cast.registrar)
     response = client.get(reverse("contracts:contract_list"))
     assert any(isinstance(field.field.widget, QuickSelect) for field in response.context["filter"].form)
+
+
+class Named(forms.Form):
+    agency = NamedModelChoiceField(
+        queryset=Agency.objects.order_by("pk"), required=False, empty_label="All agencies", name_fields=Agency.NAME_FIELDS
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("chosen", ["", "first", "nonsense"])
+def test_named_choices_read_only_the_names_and_write_the_same_markup(chosen):
+    """A drop-down of a thousand agencies reads (key, trading name, legal name) rows, not whole agencies, and shows
+    what the agency is called (its trading name, else its legal name) exactly as the plain ModelChoiceField does."""
+    first = AgencyFactory(legal_name="<Lesotho> & Sons", trading_name="")
+    AgencyFactory(legal_name="Legal Name Ltd", trading_name="Maluti Recruiters")
+    data = {"agency": {"": "", "first": str(first.pk), "nonsense": "x"}[chosen]}
+    plain, named = Choosing(data), Named(data)
+    quick_selects(plain), quick_selects(named)
+    assert plain.is_valid() is named.is_valid() is (chosen != "nonsense")
+    with CaptureQueriesContext(connection) as read:
+        markup = str(named["agency"])
+    assert parse_html(markup) == parse_html(str(plain["agency"]))
+    assert "Maluti Recruiters" in markup and "Legal Name Ltd" not in markup
+    assert len(read) == 1 and '"status"' not in read[0]["sql"] and '"registration_number"' not in read[0]["sql"]
+    if chosen == "first":
+        assert named.cleaned_data["agency"] == first
