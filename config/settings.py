@@ -312,8 +312,10 @@ if SMS_BACKEND == "twilio":
         )
 
 # --- Reports --------------------------------------------------------------------
-# How long the dashboard keeps each agreement's figures before computing them again (reports never cache).
-DASHBOARD_FIGURES_SECONDS = env_int("DASHBOARD_FIGURES_SECONDS", 600)
+# How long the home pages keep their figures (each agreement's headline figures, the training rates) before computing
+# them again; reports never cache. An hour: a year's figures on two million contracts take one core some 16 s per
+# language (twice that for English and Sesotho) on a 2-core machine, which every ten minutes would cost the pages.
+DASHBOARD_FIGURES_SECONDS = env_int("DASHBOARD_FIGURES_SECONDS", 3600)
 
 # --- Background tasks ---------------------------------------------------------
 # The database backend needs nothing else installed; `manage.py db_worker` runs it.
