@@ -87,16 +87,24 @@ class MissingParameter(LookupError):
 
 def parameter_value(key: str, on: datetime.date) -> Decimal:
     """The value of parameter ``key`` in force on date ``on``."""
+    return parameter_values([key], on)[key]
+
+
+def parameter_values(keys: list[str], on: datetime.date) -> dict[str, Decimal]:
+    """The values of parameters ``keys`` in force on date ``on``, in one query (the risk score reads eight)."""
     from core.models import RegulatoryParameter
 
-    if key not in DEFINITIONS:
-        raise KeyError(f"Unknown regulatory parameter {key!r}: add it to core.parameters.DEFINITIONS")
-    row = (
-        RegulatoryParameter.objects.filter(key=key, effective_from__lte=on)
-        .order_by("-effective_from")
-        .values_list("value", flat=True)
-        .first()
-    )
-    if row is None:
-        raise MissingParameter(f"No value of {key} is in force on {on:%Y-%m-%d}")
-    return row
+    for key in keys:
+        if key not in DEFINITIONS:
+            raise KeyError(f"Unknown regulatory parameter {key!r}: add it to core.parameters.DEFINITIONS")
+    values: dict[str, Decimal] = {}
+    for key, value in (
+        RegulatoryParameter.objects.filter(key__in=keys, effective_from__lte=on)
+        .order_by("key", "-effective_from")
+        .values_list("key", "value")
+    ):
+        values.setdefault(key, value)  # the latest in force comes first
+    for key in keys:
+        if key not in values:
+            raise MissingParameter(f"No value of {key} is in force on {on:%Y-%m-%d}")
+    return values

@@ -23,18 +23,38 @@ from django.db.models import Count, Max, Min
 from django.utils.translation import gettext_lazy as _
 
 from core.dates import add_months, today
-from core.parameters import parameter_value
+from core.parameters import parameter_values
 
 MONTHS_CAP = 24
 AUDITED_STATES = ("report_submitted", "reviewed", "closed")
+
+# The factors' words, translated when shown.
+NEW_LICENCE = _("New licence")
+FIRST_LICENSED = _("first licensed %(date)s")
+TIME_SINCE_AUDIT = _("Time since the last audit")
+MONTHS_SINCE_AUDIT = _("%(months)s months since the audit of %(date)s")
+NEVER_AUDITED = _("never audited; licensed %(months)s months ago")
+COMPLAINTS = _("Complaints in the last 12 months")
+DEPLOYED = _("Workers deployed now")
+SUSPENSIONS = _("Past suspensions")
+OPEN_CRITICAL = _("Open critical findings")
+OPEN_MAJOR = _("Open major findings")
+OPEN_MINOR = _("Open minor findings")
 
 
 @dataclass(frozen=True)
 class Factor:
     code: str
     label: str
-    detail: str
     points: int
+    # The detail's words and their values, put together only when shown: the ranking scores every licensed agency
+    # (a thousand) and shows fifty.
+    detail_text: str
+    detail_values: dict = field(default_factory=dict)
+
+    @property
+    def detail(self) -> str:
+        return self.detail_text % self.detail_values if self.detail_values else str(self.detail_text)
 
 
 @dataclass
@@ -46,10 +66,6 @@ class RiskScore:
     @property
     def total(self) -> int:
         return sum(factor.points for factor in self.factors)
-
-
-def _weight(key: str, on: datetime.date) -> int:
-    return int(parameter_value(key, on))
 
 
 def months_between(earlier: datetime.date, later: datetime.date) -> int:
@@ -80,16 +96,18 @@ def risk_scores(agency_ids: list[int] | None = None, on: datetime.date | None = 
     def of_agencies(lookup: str = "agency_id") -> dict:
         return {} if every_licensed else {f"{lookup}__in": ids}
 
-    weights = {
-        "new_licence": _weight("risk.weight_new_licence", on),
-        "months": _weight("risk.weight_days_since_audit", on),
-        Severity.MINOR: _weight("risk.weight_findings", on),
-        Severity.MAJOR: _weight("risk.weight_major_finding", on),
-        Severity.CRITICAL: _weight("risk.weight_critical_finding", on),
-        "complaints": _weight("risk.weight_complaints", on),
-        "deployed": _weight("risk.weight_deployed_per_100", on),
-        "suspensions": _weight("risk.weight_suspensions", on),
+    parameters = {
+        "new_licence": "risk.weight_new_licence",
+        "months": "risk.weight_days_since_audit",
+        Severity.MINOR: "risk.weight_findings",
+        Severity.MAJOR: "risk.weight_major_finding",
+        Severity.CRITICAL: "risk.weight_critical_finding",
+        "complaints": "risk.weight_complaints",
+        "deployed": "risk.weight_deployed_per_100",
+        "suspensions": "risk.weight_suspensions",
     }
+    values = parameter_values(list(parameters.values()), on)
+    weights = {factor: int(values[key]) for factor, key in parameters.items()}
     first_licence = dict(
         Licence.objects.filter(**of_agencies())
         .values("agency_id")
@@ -142,44 +160,37 @@ def risk_scores(agency_ids: list[int] | None = None, on: datetime.date | None = 
 
     scores = {}
     six_months_ago = add_months(on, -6)
+    open_findings = ((Severity.CRITICAL, OPEN_CRITICAL), (Severity.MAJOR, OPEN_MAJOR), (Severity.MINOR, OPEN_MINOR))
     for agency_id in ids:
         score = RiskScore(agency_id=agency_id, last_audit_on=last_audit.get(agency_id))
         first = first_licence.get(agency_id)
         if first and first > six_months_ago:
             score.factors.append(
-                Factor("new_licence", _("New licence"), _("first licensed %(date)s") % {"date": first}, weights["new_licence"])
+                Factor("new_licence", NEW_LICENCE, weights["new_licence"], FIRST_LICENSED, {"date": first})
             )
         since = last_audit.get(agency_id) or first
         if since:
             months = min(months_between(since, on), MONTHS_CAP)
-            detail = (
-                _("%(months)s months since the audit of %(date)s") % {"months": months, "date": since}
-                if agency_id in last_audit
-                else _("never audited; licensed %(months)s months ago") % {"months": months}
-            )
             if months:
-                score.factors.append(
-                    Factor("time_since_audit", _("Time since the last audit"), detail, months * weights["months"])
+                detail = (
+                    (MONTHS_SINCE_AUDIT, {"months": months, "date": since})
+                    if agency_id in last_audit
+                    else (NEVER_AUDITED, {"months": months})
                 )
-        for severity, label in (
-            (Severity.CRITICAL, _("Open critical findings")),
-            (Severity.MAJOR, _("Open major findings")),
-            (Severity.MINOR, _("Open minor findings")),
-        ):
+                score.factors.append(Factor("time_since_audit", TIME_SINCE_AUDIT, months * weights["months"], *detail))
+        for severity, label in open_findings:
             count = findings[agency_id].get(severity, 0)
             if count:
-                score.factors.append(Factor(f"findings_{severity}", label, str(count), count * weights[severity]))
+                score.factors.append(Factor(f"findings_{severity}", label, count * weights[severity], str(count)))
         count = complaints.get(agency_id, 0)
         if count:
-            score.factors.append(
-                Factor("complaints", _("Complaints in the last 12 months"), str(count), count * weights["complaints"])
-            )
+            score.factors.append(Factor("complaints", COMPLAINTS, count * weights["complaints"], str(count)))
         count = deployed.get(agency_id, 0)
         if count >= 100:
-            score.factors.append(Factor("deployed", _("Workers deployed now"), str(count), (count // 100) * weights["deployed"]))
+            score.factors.append(Factor("deployed", DEPLOYED, (count // 100) * weights["deployed"], str(count)))
         count = suspensions.get(agency_id, 0)
         if count:
-            score.factors.append(Factor("suspensions", _("Past suspensions"), str(count), count * weights["suspensions"]))
+            score.factors.append(Factor("suspensions", SUSPENSIONS, count * weights["suspensions"], str(count)))
         scores[agency_id] = score
     return scores
 

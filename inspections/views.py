@@ -92,7 +92,8 @@ def risk_ranking(request):
     """Licensed agencies by risk score, each with the factors that make it."""
     scores = sorted(risk_scores().values(), key=lambda score: (-score.total, score.agency_id))
     page = Paginator(scores, 50).get_page(request.GET.get("page"))
-    agencies = Agency.objects.in_bulk([score.agency_id for score in page.object_list])
+    # Only the name the row shows (and the status the agency's state machine reads when a row is loaded).
+    agencies = Agency.objects.only("pk", "status", *Agency.NAME_FIELDS).in_bulk([score.agency_id for score in page.object_list])
     rows = [{"agency": agencies[score.agency_id], "score": score} for score in page.object_list]
     return render(request, "inspections/risk_ranking.html", {"rows": rows, "page_obj": page, "page_title": _("Risk ranking")})
 

@@ -126,6 +126,30 @@ def test_past_suspensions_and_deployed_workers_count(inspectorate):
     assert risk_scores([agency.pk])[agency.pk].total == before + 6
 
 
+def test_the_ranking_scores_every_licensed_agency_as_each_alone_and_no_other(client, inspectorate):
+    """The ranking asks its counts of all agencies at once and reads the licensed ones' (risk_scores()): each score
+    is the one the agency gets on its own, and an agency without a licence in force is left out whatever it has."""
+    cast = inspectorate
+    Complaint.objects.create(reference="CMP-2026-00001", agency=cast.agency_a, category="fees", description="x", due_on=today())
+    reported(cast)  # an open major finding for agency A
+    long_ago, lately = today() - datetime.timedelta(days=400), today() - datetime.timedelta(days=30)
+    second = LicenceFactory(issued_on=long_ago, valid_from=lately).agency
+    unlicensed = cast.agency_b  # no licence, yet a complaint of its own
+    Complaint.objects.create(reference="CMP-2026-00002", agency=unlicensed, category="fees", description="x", due_on=today())
+    ranking = risk_scores()
+    assert set(ranking) == {cast.agency_a.pk, second.pk}
+    for agency_id, score in ranking.items():
+        alone = risk_scores([agency_id])[agency_id]
+        assert [(f.code, f.points, f.detail) for f in score.factors] == [(f.code, f.points, f.detail) for f in alone.factors]
+    assert {f.code for f in ranking[cast.agency_a.pk].factors} >= {"complaints", "findings_major"}
+    assert "never audited; licensed 13 months ago" in [f.detail for f in ranking[second.pk].factors]
+
+    client.force_login(cast.chief_inspector)
+    page = client.get(reverse("inspections:risk_ranking")).content.decode()
+    assert "never audited; licensed 13 months ago" in page and "Open major findings (1)" in page
+    assert str(unlicensed) not in page
+
+
 def test_risk_for_many_agencies_takes_a_fixed_number_of_queries(inspectorate, django_assert_max_num_queries):
     ids = [LicenceFactory().agency_id for _ in range(15)]
     with django_assert_max_num_queries(20):
