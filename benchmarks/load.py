@@ -12,7 +12,10 @@ form (passing the second step with backup codes) and walks its own pages
 verifies licences and clearances at the pace the rate limits allow one
 address. It prints requests per second, errors, and the median and 95th
 percentile per page, writes them as JSON (--json), and fails unless there
-are no errors and every page's 95th percentile is under the budget.
+are no errors and every page's 95th percentile is under the budget. The
+latencies count from when every person has arrived (locust --reset-stats):
+the first seconds, when twenty people sign in at once and the password hash
+holds both CPUs, are the ramp, not the load. The errors count the whole run.
 
 While the people walk their pages, a task worker (``manage.py db_worker``,
 benchmarks/load_worker.py) drains the SMS outbox through the real Twilio
@@ -387,10 +390,13 @@ def main() -> int:
         locust = [
             sys.executable, "-m", "locust", "-f", str(ROOT / "benchmarks" / "locustfile.py"), "--headless",
             "--host", f"http://127.0.0.1:{port}", "--users", str(options.users),
-            "--spawn-rate", "2", "--run-time", f"{options.duration}s",
+            "--spawn-rate", "2", "--run-time", f"{options.duration}s", "--reset-stats",
             "--csv", str(work / "load"), "--only-summary", "--loglevel", "WARNING", "--exit-code-on-error", "0",
         ]  # fmt: skip
-        subprocess.run(locust, cwd=ROOT, env={**os.environ, "LOAD_PLAN": str(work / "plan.json")}, check=True)
+        tally_file = work / "tally.json"
+        locust_env = {**os.environ, "LOAD_PLAN": str(work / "plan.json"), "LOAD_TALLY": str(tally_file)}
+        subprocess.run(locust, cwd=ROOT, env=locust_env, check=True)
+        tally = json.loads(tally_file.read_text())
         background.stop.set()
         background.join()
         memory = {
@@ -412,7 +418,7 @@ def main() -> int:
                 process.wait(timeout=30)
         database.drop()
 
-    return report(rows, options, database.engine, memory, sms)
+    return report(rows, options, database.engine, memory, sms, tally)
 
 
 def wait_for(port: int, process: subprocess.Popen) -> None:
@@ -439,7 +445,9 @@ def memory_growth(samples: list[dict], end_kib: int, key: str) -> float | None:
     return (end_kib - warm[key]) / warm[key]
 
 
-def report(rows: list[dict], options, engine: str, memory: dict, sms: dict) -> int:
+def report(rows: list[dict], options, engine: str, memory: dict, sms: dict, tally: dict) -> int:
+    """``rows``: locust's statistics from when every person had arrived (the latencies); ``tally``: every request of
+    the whole run, sign-ins included (the errors)."""
     pages = [row for row in rows if row["Name"] != "Aggregated"]
     total = next(row for row in rows if row["Name"] == "Aggregated")
     statuses = sms["statuses"]
@@ -455,7 +463,9 @@ def report(rows: list[dict], options, engine: str, memory: dict, sms: dict) -> i
         "web_workers": options.web_workers,
         "cpus": os.cpu_count(),
         "requests": int(total["Request Count"]),
-        "errors": int(total["Failure Count"]),
+        "requests_whole_run": tally["requests"],
+        "errors": tally["errors"],
+        "error_examples": tally["failures"],
         "requests_per_second": round(float(total["Requests/s"]), 1),
         "p50_ms": float(total["50%"]),
         "p95_ms": float(total["95%"]),
@@ -491,7 +501,8 @@ def report(rows: list[dict], options, engine: str, memory: dict, sms: dict) -> i
     options.json.parent.mkdir(parents=True, exist_ok=True)
     options.json.write_text(json.dumps(results, indent=2))
 
-    print(f"engine: {engine}   scale: {options.scale}   gunicorn workers: {options.web_workers}   cpus: {os.cpu_count()}")
+    print(f"engine: {engine}   scale: {results['scale']}   gunicorn workers: {options.web_workers}   cpus: {os.cpu_count()}")
+    print("latencies from when every person had arrived (after the sign-ins); errors over the whole run")
     print(f"{'page':<44} {'requests':>9} {'errors':>7} {'p50 ms':>8} {'p95 ms':>8}")
     print("-" * 80)
     for page in results["pages"]:
@@ -499,9 +510,13 @@ def report(rows: list[dict], options, engine: str, memory: dict, sms: dict) -> i
         print(f"{page['page']:<44} {page['requests']:>9} {page['errors']:>7} {page['p50_ms']:>8.0f} {page['p95_ms']:>8.0f}{flag}")
     print("-" * 80)
     print(
-        f"{'all pages':<44} {results['requests']:>9} {results['errors']:>7} {results['p50_ms']:>8.0f} {results['p95_ms']:>8.0f}"
+        f"{'all pages':<44} {results['requests']:>9} {int(total['Failure Count']):>7} "
+        f"{results['p50_ms']:>8.0f} {results['p95_ms']:>8.0f}"
     )
     print(f"requests/s: {results['requests_per_second']}   budget: zero errors, p95 < {BUDGET_P95_MS} ms (sign-in not budgeted)")
+    print(f"whole run, sign-ins included: {results['requests_whole_run']} requests, {results['errors']} errors")
+    for example in results["error_examples"]:
+        print(f"  error: {example}")
     start, end = results["web_rss_mib_start"], results["web_rss_mib_end"]
     print(f"web processes' memory (RSS): {start} MiB at the start, {end} MiB at the end")
     for name, value in growth.items():

@@ -16,7 +16,7 @@ import os
 import random
 import re
 
-from locust import HttpUser, between, constant_pacing, task
+from locust import HttpUser, between, constant_pacing, events, task
 
 from benchmarks.load import AGENCY_USERS, PAGES
 
@@ -24,6 +24,28 @@ PLAN = json.loads(open(os.environ["LOAD_PLAN"]).read()) if os.environ.get("LOAD_
 DEMO_PASSWORD = "demo-lesotho-2026"  # core.demo.DEMO_PASSWORD (not imported: this process has no Django)
 CODES = {username: iter(codes) for username, codes in PLAN.get("codes", {}).items()}
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+# Every request of the whole run, the sign-ins included. load.py has locust reset its statistics once every person
+# has arrived (--reset-stats: the latencies are the steady load's, not the sign-in burst's), so the errors are
+# counted here, where nothing resets them.
+TALLY = {"requests": 0, "errors": 0, "failures": []}
+
+
+@events.request.add_listener
+def _count_request(request_type, name, exception=None, **_kwargs):
+    TALLY["requests"] += 1
+    if exception is not None:
+        TALLY["errors"] += 1
+        if len(TALLY["failures"]) < 20:
+            TALLY["failures"].append(f"{request_type} {name}: {exception}")
+
+
+@events.quitting.add_listener
+def _write_tally(**_kwargs):
+    if os.environ.get("LOAD_TALLY"):
+        with open(os.environ["LOAD_TALLY"], "w") as stream:
+            json.dump(TALLY, stream)
+
 
 MINISTRY_ROTATION = itertools.cycle(["licensing", "registrar", "registrar", "analyst", "chief", "inspector", "trainer", "admin"])
 AGENCY_ROTATION = itertools.cycle(AGENCY_USERS)

@@ -22,7 +22,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Max, Min
 from django.utils.translation import gettext_lazy as _
 
-from core.dates import add_months, today
+from core.dates import add_months, moment_within, today
 from core.parameters import parameter_values
 
 MONTHS_CAP = 24
@@ -76,7 +76,9 @@ def months_between(earlier: datetime.date, later: datetime.date) -> int:
 def licensed_agency_ids(on: datetime.date) -> list[int]:
     from agencies.models import Licence
 
-    return list(Licence.objects.in_force(on).filter(agency__status="active").values_list("agency_id", flat=True).distinct())
+    # order_by(): the licences' default order would make DISTINCT keep one row per licence, not per agency.
+    in_force = Licence.objects.in_force(on).filter(agency__status="active").order_by()
+    return list(in_force.values_list("agency_id", flat=True).distinct())
 
 
 def risk_scores(agency_ids: list[int] | None = None, on: datetime.date | None = None) -> dict[int, RiskScore]:
@@ -130,7 +132,7 @@ def risk_scores(agency_ids: list[int] | None = None, on: datetime.date | None = 
         findings[agency_id][severity] = count
     year_ago = on - datetime.timedelta(days=365)
     complaints = dict(
-        Complaint.objects.filter(**of_agencies(), received_at__date__gt=year_ago)
+        Complaint.objects.filter(moment_within("received_at", year_ago + datetime.timedelta(days=1), None), **of_agencies())
         .values("agency_id")
         .annotate(count=Count("pk"))
         .values_list("agency_id", "count")
