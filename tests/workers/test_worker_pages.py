@@ -353,3 +353,20 @@ def test_the_agency_staffs_one_form_records_consent_and_lifts_an_earlier_stop(ca
     worker.refresh_from_db()
     assert worker.sms_consent and not SuppressedNumber.objects.filter(number=number).exists()
     assert "The worker agrees to receive SMS." in response.content.decode()
+
+
+def test_the_agency_home_page_counts_the_workers_it_recruits_now(client, cast):
+    """The count is of the agency's open links (one per worker): a link that ended, or another agency's worker,
+    is not counted; a worker shared with another agency is."""
+    from workers.models import AgencyWorker
+
+    for _ in range(3):
+        WorkerFactory(agency=cast.agency_a)
+    shared = WorkerFactory(agency=cast.agency_b)
+    AgencyWorker.objects.create(agency=cast.agency_a, worker=shared)
+    left = WorkerFactory(agency=cast.agency_a)
+    AgencyWorker.objects.filter(worker=left).update(ended_at=timezone.now())
+    WorkerFactory(agency=cast.agency_b)
+    client.force_login(cast.agency_staff)
+    page = client.get(reverse("core:dashboard")).content.decode()
+    assert "4 workers registered." in page
