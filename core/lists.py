@@ -73,9 +73,9 @@ class QuickSelect(forms.Select):
         for option_value, label in self.choices:
             if isinstance(label, (list, tuple)):
                 return super().render(name, value, attrs, renderer)
-            text = conditional_escape("" if option_value is None else str(option_value))
+            text = "" if option_value is None else str(option_value)
             selected = " selected" if text in chosen else ""
-            options.append(f'<option value="{text}"{selected}>{conditional_escape(label)}</option>')
+            options.append(f'<option value="{conditional_escape(text)}"{selected}>{conditional_escape(label)}</option>')
         final_attrs = self.build_attrs(self.attrs, attrs)
         return format_html('<select name="{}"{}>\n{}\n</select>', name, flatatt(final_attrs), mark_safe("\n".join(options)))
 

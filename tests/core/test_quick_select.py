@@ -13,8 +13,8 @@ from tests.factories import AgencyFactory
 
 
 class Choosing(forms.Form):
-    status = forms.ChoiceField(choices=[("", "Any status"), ("submitted", "Submitted"), ("x", "<b>Bold & \"quoted\"</b>")],
-                               required=False)
+    status = forms.ChoiceField(choices=[("", "Any status"), ("submitted", "Submitted"), ("x", "<b>Bold & \"quoted\"</b>"),
+                                        ("a&b", "A value to escape")], required=False)
     agency = forms.ModelChoiceField(queryset=Agency.objects.order_by("pk"), required=False, empty_label="All agencies")
     grouped = forms.ChoiceField(choices=[("Lesotho", [("maseru", "Maseru")]), ("other", "Other")], required=False)
 
@@ -26,7 +26,9 @@ def _both(data):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("data", [{}, {"status": "submitted"}, {"status": "x", "agency": "1"}, {"status": "nonsense"}])
+@pytest.mark.parametrize(
+    "data", [{}, {"status": "submitted"}, {"status": "x", "agency": "1"}, {"status": "nonsense"}, {"status": "a&b"}]
+)
 def test_quick_select_writes_the_same_markup_as_djangos(data):
     first = AgencyFactory(legal_name="<Lesotho> & Sons")
     AgencyFactory()
