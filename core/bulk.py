@@ -487,8 +487,9 @@ class Table:
         else:  # one executemany of plain values, as the ORM would store them
             self.statement = (f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(names)}) "
                               f"VALUES ({', '.join(['%s'] * len(names))})")
-            self.rest_values = tuple(_sqlite_adapter(fields[name])(value) for name, value in
-                                     zip([name for name in constants], per_row, strict=True))
+            # The fields' defaults are ready for the database already (get_db_prep_save); the ``same`` values are not.
+            self.rest_values = tuple(_sqlite_adapter(fields[name])(value) if name in (same or {}) else value
+                                     for name, value in zip(constants, per_row, strict=True))
             self.adapt = [_sqlite_adapter(fields[name]) for name in self.columns]
 
     def add(self, row: tuple) -> None:
