@@ -90,3 +90,39 @@ def test_a_bad_filter_value_is_a_message_not_a_500(cast, client):
     response = client.get(reverse("core:user_list"), {"role": "emperor", "is_active": "perhaps"})
     assert response.status_code == 200
     assert "Select a valid choice" in response.content.decode()
+
+
+def test_a_render_method_s_parameters_are_worked_out_once_not_per_cell(db, monkeypatch):
+    """django-tables2 asks every cell's render method for its signature; core.lists remembers it per function, so a
+    page of many rows asks no more than a page of two (about 20 ms a list page)."""
+    import inspect
+
+    from django.test import RequestFactory
+    from django_tables2 import utils
+
+    from core import lists
+    from core.models import User
+    from core.tables import UserTable
+
+    asked = []
+    real = inspect.signature
+
+    def counting(fn, *args, **kwargs):
+        asked.append(fn)
+        return real(fn, *args, **kwargs)
+
+    monkeypatch.setattr(utils.inspect, "signature", counting)
+    request = RequestFactory().get("/")
+
+    def asked_for(rows: int) -> int:
+        UserFactory.create_batch(rows - User.objects.count())
+        lists.RENDER_SIGNATURES.clear()
+        asked.clear()
+        html = UserTable(User.objects.order_by("pk")[:rows]).as_html(request)
+        assert html.count("<tr") == rows + 1
+        return len(asked)
+
+    asked_for(2)  # the first page also compiles its templates, which ask for signatures of their own
+    few, many = asked_for(2), asked_for(30)
+    assert few > 0
+    assert many == few
