@@ -13,10 +13,10 @@ def _row(name, count, p95, failures=0):
             "50%": "40", "95%": str(p95)}
 
 
-def _verdict(tmp_path, rows, tally):
+def _verdict(tmp_path, rows, tally, statuses=None):
     options = SimpleNamespace(existing=True, scale=1, duration=180, users=20, web_workers=5, json=tmp_path / "load.json")
     memory = {"web_start": 1024, "web_end": 1024, "worker_end": 1024, "samples": []}
-    sms = {"queued": 2, "statuses": {"sent": 2}}
+    sms = {"queued": 2, "statuses": statuses or {"sent": 2}, "backlog": 0, "rate": 10, "sent_per_second": 1.0}
     code = load.report(rows, options, "postgresql", memory, sms, tally)
     return code, json.loads(options.json.read_text())
 
@@ -33,3 +33,9 @@ def test_a_clean_run_within_budget_passes_and_a_slow_page_does_not(tmp_path):
     assert _verdict(tmp_path, rows, {"requests": 120, "errors": 0, "failures": []})[0] == 0
     slow = [_row("registrar: /contracts/", 100, 310), _row("Aggregated", 100, 120)]
     assert _verdict(tmp_path, slow, {"requests": 120, "errors": 0, "failures": []})[0] == 1
+
+
+def test_a_message_of_the_load_left_queued_fails_the_run(tmp_path):
+    rows = [_row("registrar: /contracts/", 100, 120), _row("Aggregated", 100, 120)]
+    code, results = _verdict(tmp_path, rows, {"requests": 120, "errors": 0, "failures": []}, {"sent": 1, "queued": 1})
+    assert code == 1 and results["sms_left_in_outbox"] == 1 and not results["within_budget"]
