@@ -124,9 +124,20 @@ TEMPLATES = [
 
 # --- Database -------------------------------------------------------------
 # SQLite is the embedded default; DATABASE_URL (postgres://...) switches to PostgreSQL.
+# DATABASE_PARALLEL_WORKERS: helper processes PostgreSQL may start for one query (unset: the server's own setting).
+# The web processes set 0 (config/wsgi.py): a page's queries are short, and on a small server a query that takes
+# three processes slows every other page at the same time. Even alone it gained nothing here: the risk ranking's count
+# of deployed contracts per agency took 45 ms with two helpers, 36 ms without. Workers and commands keep the server's
+# setting, for the long report aggregates.
+DATABASE_PARALLEL_WORKERS = env_int("DATABASE_PARALLEL_WORKERS", 0) if env_str("DATABASE_PARALLEL_WORKERS") else None
+if DATABASE_PARALLEL_WORKERS is not None and DATABASE_PARALLEL_WORKERS < 0:
+    raise ImproperlyConfigured("The environment variable DATABASE_PARALLEL_WORKERS must be 0 or more.")
 DATABASES = {
     "default": database_settings(
-        env_str("DATABASE_URL"), BASE_DIR / "var" / "db.sqlite3", conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60)
+        env_str("DATABASE_URL"),
+        BASE_DIR / "var" / "db.sqlite3",
+        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
+        parallel_workers=DATABASE_PARALLEL_WORKERS,
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

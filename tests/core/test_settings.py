@@ -49,6 +49,8 @@ def test_production_refuses_to_start_without_allowed_hosts():
         ("DATABASE_URL", "nonsense://x"),
         ("SMS_BACKEND", "pigeon"),
         ("PUBLIC_BASE_URL", "register.labour.gov.ls"),
+        ("DATABASE_PARALLEL_WORKERS", "-1"),
+        ("DATABASE_PARALLEL_WORKERS", "two"),
     ],
 )
 def test_a_wrong_setting_names_its_variable(variable, value):
@@ -92,3 +94,27 @@ def test_database_url_switches_to_postgresql(tmp_path):
     database = database_settings("postgres://postgres@127.0.0.1:5432/test", tmp_path / "db.sqlite3")
     assert database["ENGINE"] == "django.db.backends.postgresql"
     assert database["NAME"] == "test" and database["HOST"] == "127.0.0.1"
+
+
+def test_parallel_workers_are_capped_on_postgresql_only_when_asked(tmp_path):
+    from config.database import database_settings
+
+    url = "postgres://postgres@127.0.0.1:5432/test?options=-c%20statement_timeout%3D5000"
+    capped = database_settings(url, tmp_path / "db.sqlite3", parallel_workers=0)
+    # The URL's own options are kept beside the cap.
+    assert capped["OPTIONS"]["options"] == "-c statement_timeout=5000 -c max_parallel_workers_per_gather=0"
+    assert "max_parallel" not in database_settings(url, tmp_path / "db.sqlite3").get("OPTIONS", {}).get("options", "")
+    assert "options" not in database_settings("", tmp_path / "db.sqlite3", parallel_workers=0)["OPTIONS"]
+
+
+def test_web_processes_run_each_query_on_one_core():
+    # config.wsgi is what gunicorn loads; commands and task workers keep the server's setting.
+    code = (
+        "import config.wsgi; from django.conf import settings; "
+        "print(settings.DATABASE_PARALLEL_WORKERS, settings.DATABASES['default'].get('OPTIONS'))"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/test"}
+    env.pop("DATABASE_PARALLEL_WORKERS", None)
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("0 ") and "max_parallel_workers_per_gather=0" in result.stdout
