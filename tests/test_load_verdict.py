@@ -39,3 +39,20 @@ def test_a_message_of_the_load_left_queued_fails_the_run(tmp_path):
     rows = [_row("registrar: /contracts/", 100, 120), _row("Aggregated", 100, 120)]
     code, results = _verdict(tmp_path, rows, {"requests": 120, "errors": 0, "failures": []}, {"sent": 1, "queued": 1})
     assert code == 1 and results["sms_left_in_outbox"] == 1 and not results["within_budget"]
+
+
+def test_the_drain_wait_allows_for_messages_already_due_at_the_configured_rate(monkeypatch):
+    """Messages due before the load are sent first, at SMS_RATE_PER_SECOND: the wait for the load's own messages is
+    longer by the time they take, and no longer than that."""
+    clock = {"now": 0.0}
+    monkeypatch.setattr(load.time, "monotonic", lambda: clock["now"])
+    monkeypatch.setattr(load.time, "sleep", lambda seconds: clock.update(now=clock["now"] + seconds))
+    monkeypatch.setattr(load, "outbox", lambda env, before: {"queued": 1})  # never drains
+
+    assert load.wait_for_drain({}, 0) == {"queued": 1}
+    plain = clock["now"]
+    assert load.DRAIN_WAIT_SECONDS <= plain < load.DRAIN_WAIT_SECONDS + 10
+
+    clock["now"] = 0.0
+    load.wait_for_drain({}, 0, extra_seconds=300)
+    assert load.DRAIN_WAIT_SECONDS + 300 <= clock["now"] < load.DRAIN_WAIT_SECONDS + 310
