@@ -36,11 +36,28 @@ def _bulk_contracts():
     return Contract.objects.filter(worker__in=_bulk_workers())
 
 
+SCHEMA_BEFORE: set[tuple[str, str]] = set()  # PostgreSQL: the indexes and constraints before the load
+
+
+def _indexes_and_constraints() -> set[tuple[str, str]]:
+    """(table, name) of every index and (table, name and definition) of every constraint (PostgreSQL). An index is known
+    by its name: one built again from its definition may read differently (``IN`` comes back as ``= ANY``)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT tablename, indexname FROM pg_indexes WHERE schemaname = current_schema() UNION ALL "
+            "SELECT conrelid::regclass::text, conname || ' ' || pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE connamespace = current_schema()::regnamespace"
+        )
+        return set(cursor.fetchall())
+
+
 @pytest.fixture(scope="module")
 def loaded(django_db_setup, django_db_blocker):
     """Loaded once for the module (a few seconds), in a transaction rolled back after its last test."""
     output = io.StringIO()
     with django_db_blocker.unblock(), transaction.atomic():
+        if connection.vendor == "postgresql":
+            SCHEMA_BEFORE.update(_indexes_and_constraints())
         call_command("seed_demo", scale=SCALE, stdout=output)
         yield output.getvalue()
         transaction.set_rollback(True)
@@ -116,6 +133,13 @@ def test_training_gives_certificates_to_those_who_completed(loaded):
     assert completed.exists()
     assert Certificate.objects.filter(enrolment__in=completed).count() == completed.count()
     assert not Enrolment.objects.filter(status="waiting", waiting_position__isnull=True).exists()
+
+
+@pytest.mark.needs("postgresql")
+def test_every_index_and_constraint_set_aside_while_loading_is_back(loaded):
+    """PostgreSQL loads the big tables with their indexes and unique constraints set aside, then builds them again."""
+    assert len(SCHEMA_BEFORE) > 100
+    assert _indexes_and_constraints() == SCHEMA_BEFORE
 
 
 def test_a_second_run_adds_nothing(loaded):
