@@ -529,7 +529,14 @@ class Contract(ConcurrentTransitionMixin, models.Model):
     signed_copy_uploaded_at = models.DateTimeField(_("signed copy uploaded at"), null=True, blank=True)
 
     objects = ContractQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["status", "compliance", "compliance_checked_at", "signed_copy"])
+    # The history is read one contract at a time (by ``id``, newest first: core.history): copies of the contract's own
+    # indexes would only slow every save (and the million-contract load, issue 9) down.
+    history = HistoricalRecords(
+        excluded_fields=["status", "compliance", "compliance_checked_at", "signed_copy"],
+        no_db_index=["reference", "worker", "agency", "job_order", "employer", "agreement", "occupation", "sector",
+                     "start_date", "end_date", "submitted_at", "approved_at", "cleared_at", "departed_on", "ended_on",
+                     "created_by"],
+    )
 
     class Meta:
         verbose_name = _("contract")

@@ -96,7 +96,8 @@ class Worker(models.Model):
     )
 
     objects = WorkerQuerySet.as_manager()
-    history = HistoricalRecords()
+    # Read one worker at a time (by ``id``: core.history); the copies of the worker's own indexes would only slow saves.
+    history = HistoricalRecords(no_db_index=["national_id", "created_by"])
 
     class Meta:
         verbose_name = _("worker")
