@@ -16,7 +16,7 @@ the planner knows the new sizes.
 Speed, for the full data set in minutes on two cores: on PostgreSQL, the statements go to the server from a second
 thread (``_Pipe``), so that the server takes in one batch (and builds indexes) while Python makes the next; the
 loaders keep times as naive UTC date-times (``moment``, ``BulkRun.now``), cheap to compare and to write, and a
-``Table`` turns each column's values into COPY text with a converter chosen once for the column.
+``Table`` hands its rows to binary COPY, where psycopg's C code writes each value in its column's binary form.
 
 A loader gets a ``BulkRun``: the scale, one "now" for the whole run, a random generator per loader (the same data
 every run), one transition log for all, and ``shared``, where an earlier loader leaves what a later one builds on (the
@@ -376,7 +376,8 @@ def _plain(value) -> str:
 
 def _copy_type(model_field) -> str:
     """The PostgreSQL type a column's values go as in binary COPY: the server casts nothing, so psycopg must send each
-    value in its column's own binary form."""
+    value in its column's own binary form. (Its C code cuts an integer too big for an ``integer`` column down without a
+    word; the loaders' ids and counts stay far below 2**31.)"""
     if isinstance(model_field, models.DateTimeField):
         # The loaders' times are naive UTC: sent as ``timestamp``, whose binary form (microseconds since 2000) is that of
         # ``timestamp with time zone`` read as UTC. An aware date-time is refused (psycopg cannot subtract it).
