@@ -708,11 +708,13 @@ def analyze(model_list: Iterable[type[models.Model]]) -> None:
 def _without_cycle_collection():
     """Python's cycle collector off while the rows are made: it would look through the millions of tuples made and
     dropped, and find nothing (no row holds a reference cycle). At --scale 300 it took 7.5 s of some 130 s of Python."""
+    was_on = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
-        gc.enable()
+        if was_on:
+            gc.enable()
 
 
 def found() -> list[str]:

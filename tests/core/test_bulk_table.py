@@ -5,10 +5,11 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 
 from core import bulk
 from inspections.models import AuditPlan
+from notifications.models import OutboundSms
 from tests.factories import AgencyFactory
 from workers.models import WorkerImport
 
@@ -68,3 +69,22 @@ def test_a_value_of_the_wrong_kind_fails_the_load_loudly():
     with pytest.raises((AttributeError, TypeError)), transaction.atomic():  # as the load runs: all or nothing
         table.flush()
     assert not AuditPlan.objects.filter(pk=900_001).exists()
+
+
+def _outbox_indexes() -> set[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = %s", [OutboundSms._meta.db_table])
+        return {name for (name,) in cursor.fetchall()}
+
+
+@pytest.mark.needs("postgresql")
+def test_only_the_indexes_keep_names_stay_up_while_a_table_loads():
+    """The outbox's partial indexes (a few thousand rows of ten million enter them) are kept up while it loads; its other
+    indexes are set aside, and all are back afterwards."""
+    settle_checks()
+    before = _outbox_indexes()
+    with transaction.atomic(), bulk.IndexesSetAside([OutboundSms], {OutboundSms._meta.db_table: ("WHERE",)}):
+        during = _outbox_indexes()
+        assert {"sms_waiting_idx", "sms_resend_of_idx"} <= during  # partial: kept up
+        assert "sms_to_idx" not in during and "sms_status_idx" not in during  # set aside
+    assert _outbox_indexes() == before
