@@ -149,6 +149,9 @@ def occupation_group_choices():
 # --- The agencies active under an agreement: the scope of the reports' oversight figures --------------------------------
 
 ANY_AGREEMENT = "any"
+# A last-name prefix borne by at most this many workers is searched through their ids (ContractFilter.search): below
+# it, sorting their few contracts is cheaper than walking the newest contracts until a page of them matches.
+RARE_NAME = 2_000
 
 
 def agencies_active_under(agreement_id: int | None):
@@ -369,8 +372,11 @@ class ContractFilter(FoldedFiltersMixin, django_filters.FilterSet):
         """Workers first, then their contracts (one OR across both tables can use no index and scans them all).
 
         A number (reference, national ID, passport) matches a handful of rows: their contracts are collected and
-        the page sorts those few. A name prefix may match tens of thousands of contracts: then the contracts are
-        read newest first and kept while their worker matches, so the database stops after one page.
+        the page sorts those few. A name prefix borne by few workers (at most ``RARE_NAME``) is the same: their
+        ids first, then their contracts, sorted. A commoner one may match tens of thousands of contracts: then the
+        contracts are read newest first and kept while their worker matches, so the database stops after one page.
+        (Walking the contracts for a rare name reads many: for "Ramb", 1,540 of a million workers, the database
+        read 47,000 contracts to find a page, 139 ms; through the workers' ids it takes 41 ms.)
         """
         value = value.strip()
         number = normalise_reference(value)
@@ -383,7 +389,11 @@ class ContractFilter(FoldedFiltersMixin, django_filters.FilterSet):
                 .union(Contract.objects.filter(worker__in=workers).order_by().values("pk"))
             )
             return queryset.filter(pk__in=matching)
-        return queryset.filter(worker__in=Worker.objects.filter(last_name__istartswith=value).values("pk"))
+        workers = Worker.objects.filter(last_name__istartswith=value).values_list("pk", flat=True)
+        few = list(workers[: RARE_NAME + 1])
+        if len(few) <= RARE_NAME:
+            return queryset.filter(worker_id__in=few)
+        return queryset.filter(worker__in=workers)
 
     def filter_occupation_group(self, queryset, name, value):
         # The occupation's key is its ISCO-08 code, so its major group is the first digit.
