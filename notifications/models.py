@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -48,6 +49,15 @@ class SmsStatus(models.TextChoices):
 class SmsEncoding(models.TextChoices):
     GSM7 = "GSM-7", _("GSM-7")
     UCS2 = "UCS-2", _("UCS-2 (Unicode)")
+
+
+# What the system itself notes in ``OutboundSms.last_error``. The row keeps it in English (the same for whoever reads the
+# database); screens show it translated (``OutboundSms.last_error_shown``). The provider's own messages are shown as
+# it wrote them.
+NOT_SENT = "not sent: "  # then the send guard's reason, itself marked with gettext_noop
+NEVER_REACHED_PROVIDER = gettext_noop("the provider never had it: sent again")
+STOPPED_WHILE_SENDING = gettext_noop("the worker stopped while sending; checked with the provider before any resend")
+OWN_ERRORS = {NEVER_REACHED_PROVIDER, STOPPED_WHILE_SENDING}
 
 
 class OutboundSms(models.Model):
@@ -110,6 +120,15 @@ class OutboundSms(models.Model):
 
     def __str__(self) -> str:
         return f"SMS {self.pk} to {self.to} ({self.status})"
+
+    @property
+    def last_error_shown(self) -> str:
+        """``last_error`` in the reader's language when the system wrote it; the provider's text as it came."""
+        if self.last_error.startswith(NOT_SENT):
+            return gettext("not sent: %(reason)s") % {"reason": gettext(self.last_error.removeprefix(NOT_SENT))}
+        if self.last_error in OWN_ERRORS:
+            return gettext(self.last_error)
+        return self.last_error
 
 
 class SuppressionReason(models.TextChoices):

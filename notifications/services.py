@@ -45,7 +45,17 @@ from notifications.backends import (
     UncertainSmsError,
     get_backend,
 )
-from notifications.models import OutboundSms, SmsStatus, SmsTemplate, SmsThrottle, SuppressedNumber, SuppressionReason
+from notifications.models import (
+    NEVER_REACHED_PROVIDER,
+    NOT_SENT,
+    STOPPED_WHILE_SENDING,
+    OutboundSms,
+    SmsStatus,
+    SmsTemplate,
+    SmsThrottle,
+    SuppressedNumber,
+    SuppressionReason,
+)
 from notifications.segments import count_segments
 
 logger = logging.getLogger(__name__)
@@ -436,7 +446,7 @@ def send_claimed(messages: list[OutboundSms], backend: BaseSmsBackend | None = N
         now = timezone.now()
         for reason in set(blocked.values()):
             OutboundSms.objects.filter(pk__in=[pk for pk, why in blocked.items() if why == reason]).update(
-                status=SmsStatus.SUPPRESSED, last_error=f"not sent: {reason}", status_changed_at=now
+                status=SmsStatus.SUPPRESSED, last_error=f"{NOT_SENT}{reason}", status_changed_at=now
             )
     sent: list[OutboundSms] = []
     try:
@@ -573,7 +583,7 @@ def reconcile_message(message: OutboundSms, backend: BaseSmsBackend, now: dateti
             status=SmsStatus.QUEUED,
             next_attempt_at=now,
             status_changed_at=now,
-            last_error="the provider never had it: sent again",
+            last_error=NEVER_REACHED_PROVIDER,
         )
         return Reconciliation(REQUEUED if requeued else NOT_UNCONFIRMED)
     return Reconciliation(WAITING)
@@ -613,7 +623,7 @@ def sweep_outbox() -> str:
     stale = OutboundSms.objects.filter(status=SmsStatus.SENDING, claimed_at__lt=now - STALE_SENDING_AFTER).update(
         status=SmsStatus.UNCONFIRMED,
         status_changed_at=F("claimed_at"),
-        last_error="the worker stopped while sending; checked with the provider before any resend",
+        last_error=STOPPED_WHILE_SENDING,
     )
     counts = reconcile_unconfirmed()
     overdue = OutboundSms.objects.filter(status=SmsStatus.QUEUED, next_attempt_at__lt=now - STALE_SENDING_AFTER).count()

@@ -32,7 +32,9 @@ from dataclasses import dataclass, field
 from core import bulk
 from core.bulk import BulkRun, Table, Weighted, moment, next_id
 from core.choices import District
+from notifications.models import NOT_SENT
 from notifications.segments import GSM7_BASIC
+from workers.extensions import WITHOUT_CONSENT
 
 PER_UNIT = 1_000
 UNLINKED_SHARE = 0.03  # registered at a labour office, no agency yet: never recruited
@@ -77,6 +79,8 @@ SMS_COLUMNS = ["id", "to", "worker_id", "agency_id", "language", "template_key",
                "error_code", "provider_id", "segments", "encoding", "ignores_suppression", "created_at", "next_attempt_at",
                "claimed_at", "sent_at", "delivered_at", "status_changed_at"]
 PLAIN = {"attempts": 1, "last_error": "", "error_code": "", "ignores_suppression": False}
+# What sending writes on a message the consent guard stopped.
+NO_CONSENT_NOTE = NOT_SENT + WITHOUT_CONSENT
 ENDED = "The worker moved to another agency."
 
 
@@ -405,7 +409,7 @@ class WorkerSms:
         elif status == "sending":
             claimed = changed = max(when, now - datetime.timedelta(seconds=30))
         elif status == "suppressed":
-            attempts, claimed, last_error = 0, changed, "not sent: the worker no longer agrees to SMS"
+            attempts, claimed, last_error = 0, changed, NO_CONSENT_NOTE
         elif status == "failed":
             attempts, claimed = 1 + rng.randrange(5), when + ONE_SECOND
         else:  # undelivered, unconfirmed: it left

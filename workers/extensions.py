@@ -3,6 +3,7 @@
 import logging
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from core import access, registry
 from notifications.services import register_send_guard
@@ -235,6 +236,10 @@ def _register_with_notifications():
 _register_with_notifications()
 
 
+# Why the guard below stops a message (kept in English on the outbox row, shown translated).
+WITHOUT_CONSENT = gettext_noop("the worker has not agreed to SMS")
+
+
 def _without_consent(messages):
     """Send guard: a worker who has withdrawn consent gets no SMS, even one queued before they withdrew it."""
     from workers.models import Worker
@@ -243,9 +248,7 @@ def _without_consent(messages):
     if not worker_ids:
         return {}
     refused = set(Worker.objects.filter(pk__in=worker_ids, sms_consent=False).values_list("pk", flat=True))
-    from django.utils.translation import gettext_noop
-
-    return {message.pk: gettext_noop("the worker has not agreed to SMS") for message in messages if message.worker_id in refused}
+    return {message.pk: WITHOUT_CONSENT for message in messages if message.worker_id in refused}
 
 
 register_send_guard(_without_consent)

@@ -264,3 +264,23 @@ def test_staff_without_the_sms_roles_can_neither_see_nor_act(client, cast, role)
     for name in ("outbox_check", "outbox_send_again"):
         assert client.post(reverse(f"notifications:{name}", args=[row.pk])).status_code == 403
     assert OutboundSms.objects.count() == 1 and not StateLog.objects.exists()
+
+
+def test_what_the_system_noted_on_a_message_is_shown_in_the_readers_language_and_the_providers_text_as_it_came(
+        client, cast):
+    from notifications.services import send_claimed
+
+    worker = WorkerFactory(mobile=NUMBER, agency=cast.agency_a, sms_consent=False)
+    stopped = message(status=SmsStatus.SENDING, worker_id=worker.pk, last_error="", error_code="", attempts=0)
+    send_claimed([stopped], backends.get_backend())
+    stopped.refresh_from_db()
+    assert stopped.status == SmsStatus.SUPPRESSED and stopped.last_error == "not sent: the worker has not agreed to SMS"
+    refused = message(last_error="Unknown error")
+    client.force_login(cast.registrar)
+    client.cookies["django_language"] = "st"
+    assert "ha ea romeloa: mosebetsi ha a so lumele SMS" in page(client, stopped)
+    worker_page = client.get(reverse("workers:worker_detail", args=[worker.pk])).content.decode()
+    assert "ha ea romeloa: mosebetsi ha a so lumele SMS" in worker_page
+    assert "Unknown error" in page(client, refused)
+    client.cookies["django_language"] = "en"
+    assert "not sent: the worker has not agreed to SMS" in page(client, stopped)
