@@ -5,14 +5,13 @@ that seed_demo gives (RB0000000 to RB0999999 at --scale 1000)."""
 import pytest
 
 from benchmarks.scenarios import workers_import
+from tests.factories import WorkerFactory
 from workers.models import Worker
 
 pytestmark = pytest.mark.django_db
 
 
-def test_the_import_can_run_again_on_the_same_database_and_leaves_the_register_as_it_was(monkeypatch, db):
-    from tests.factories import WorkerFactory
-
+def test_the_import_can_run_again_on_the_same_database_and_leaves_the_register_as_it_was(monkeypatch):
     monkeypatch.setattr(workers_import, "ROWS", 12)
     WorkerFactory(passport_number="RB0000001")  # a seeded worker's passport number
     before = Worker.objects.count()

@@ -471,6 +471,9 @@ def test_a_rare_name_is_searched_through_its_workers_ids_not_walked_with_the_con
     assert mine.reference in page
     contract_queries = [query["sql"] for query in captured.captured_queries if 'FROM "contracts_contract"' in query["sql"]]
     assert contract_queries and not any("LIKE" in sql for sql in contract_queries)
+    # A name nobody bears: no ids to look through, an empty list.
+    response = client.get(reverse("contracts:contract_list"), {"q": "Zzzqx"})
+    assert response.status_code == 200 and mine.reference not in response.content.decode()
 
 
 @pytest.mark.parametrize(
